@@ -1,0 +1,51 @@
+"""What the extraction layer hands on: text in reading order plus tables as cell grids.
+
+Plain data, no behaviour: the parser (structured record) and the archive (storage, search) both read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOC = "application/msword"
+HTML = "text/html"
+TEXT = "text/plain"
+
+#: Short names for media types, used on the command line (``--type pdf``) and in listings.
+SHORT_TYPES = {PDF: "pdf", DOCX: "docx", DOC: "doc", HTML: "html", TEXT: "txt"}
+
+
+class ExtractionError(Exception):
+    """The bytes cannot be turned into a document; ``str(error)`` is a one-line reason for the user."""
+
+
+@dataclass
+class Table:
+    """One table as a grid: ``rows[r][c]`` is the cell's text, ``None`` where the cell is blank.
+
+    Merged cells are expanded: a cell spanning two rows appears in both."""
+
+    rows: list[list[str | None]]
+    page: int | None = None
+
+
+@dataclass
+class Link:
+    url: str
+    text: str
+
+
+@dataclass
+class ExtractedDocument:
+    media_type: str
+    text: str
+    title: str | None = None
+    tables: list[Table] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    page_count: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    needs_ocr: bool = False
+    attachments: list[Link] = field(default_factory=list)
+    encoding: str | None = None
