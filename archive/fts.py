@@ -81,8 +81,6 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-
-
 _ENCODE_TABLE = {code: chr(_PUA_BASE + code) for code in range(128) if not chr(code).isalnum()}
 
 

@@ -1,5 +1,246 @@
-import click
+"""The ``nianbao`` command: one group, a subcommand per job.
 
-@click.group()
-def cli() -> None:
-    """nianbao"""
+Exit codes: 0 success; 1 the command ran but something failed (a file not imported, a report not
+found); 2 the command was used wrongly (click's own convention).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+import sqlite_utils
+
+from archive import db as archive_db
+from archive import importer, ingest, reports
+from archive.search import Filters, QueryError, search
+from parsers.document import SHORT_TYPES
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _print_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=None, default=str))
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--db",
+    "db_path",
+    default=archive_db.DEFAULT_DB,
+    envvar="NIANBAO_DB",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The archive file (SQLite). Also read from $NIANBAO_DB.",
+)
+@click.version_option(package_name="nianbao")
+@click.pass_context
+def cli(context: click.Context, db_path: str) -> None:
+    """nianbao (年报): an archive of government information-disclosure annual reports.
+
+    \b
+    Examples:
+      nianbao import reports/            # archive every report file in a folder
+      nianbao search 复议 --year 2022     # reports of 2022 that mention 复议
+      nianbao show 3 --text              # the full text of report 3
+      nianbao stats                      # what the archive holds
+    """
+    context.obj = db_path
+
+
+def open_archive(context: click.Context) -> sqlite_utils.Database:
+    try:
+        return archive_db.connect(context.obj)
+    except (ValueError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.command("import", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--max-size",
+    default=importer.DEFAULT_MAX_BYTES // 1_000_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Skip (as failed) files larger than this many megabytes.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
+@click.pass_context
+def import_command(context: click.Context, paths: tuple[Path, ...], max_size: int, as_json: bool) -> None:
+    """Archive report files: .txt and .html (PDF, DOCX and DOC as extraction grows).
+
+    Folders are searched recursively for .txt .htm .html .shtml .pdf .doc .docx .wps files; a file
+    named directly is always tried, whatever its name says, since its type is read from its bytes.
+    Identical bytes are stored once: importing again reports them as duplicates.
+
+    Prints one line per file (new / changed / duplicate / failed, with the reason) and a summary.
+    Exits 1 if any file failed; the others are archived all the same.
+
+    \b
+    Example:
+      nianbao --db reports.db import ../seeds
+    """
+    db = open_archive(context)
+    files = list(importer.expand_paths(paths))
+    run_id = ingest.start_run(db, "import", {"paths": [str(path) for path in paths]})
+    outcomes = []
+    with click.progressbar(
+        files,
+        label="importing",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda path: path and path.name,
+        hidden=not sys.stderr.isatty(),
+    ) as bar:
+        for path in bar:
+            outcome = importer.import_file(db, path, run_id, max_size * 1_000_000)
+            outcomes.append(outcome)
+            if not as_json:
+                _echo_outcome(path, outcome)
+    run = ingest.finish_run(db, run_id)
+    if as_json:
+        files_out = [{"path": str(path), **vars(outcome)} for path, outcome in zip(files, outcomes, strict=True)]
+        _print_json({**run, "files": files_out})
+    else:
+        click.echo(
+            f"run {run_id}: {run['new']} new, {run['changed']} changed, {run['duplicate']} duplicate, "
+            f"{run['failed']} failed"
+        )
+    if run["failed"]:
+        context.exit(1)
+
+
+def _echo_outcome(path: Path, outcome: ingest.Outcome) -> None:
+    if outcome.status == "failed":
+        click.echo(f"failed     {path}: {outcome.reason}")
+    elif outcome.status == "duplicate":
+        click.echo(f"duplicate  {path} (document {outcome.document_id}, report {outcome.report_id})")
+    else:
+        click.echo(f"{outcome.status:<10} {path} → report {outcome.report_id}: {outcome.title or '(no title)'}")
+
+
+@cli.command("search", context_settings=CONTEXT)
+@click.argument("query", nargs=-1, required=True)
+@click.option("--agency", help="Only reports of this agency, as the title names it (聊城市科学技术局).")
+@click.option("--year", type=int, help="Only reports covering this year.")
+@click.option("--province", help="Only reports of agencies in this province (山东省).")
+@click.option("--city", help="Only reports of agencies in this city (淄博市).")
+@click.option("--format", "report_format", type=click.Choice(["2021", "2019", "legacy"]), help="Report table format.")
+@click.option("--type", "file_type", type=click.Choice(sorted(set(SHORT_TYPES.values()))), help="File type.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Results to show.")
+@click.option("--offset", default=0, type=click.IntRange(min=0), help="Skip this many results (paging).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.pass_context
+def search_command(
+    context: click.Context,
+    query: tuple[str, ...],
+    agency: str | None,
+    year: int | None,
+    province: str | None,
+    city: str | None,
+    report_format: str | None,
+    file_type: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """Find reports containing every term of QUERY, best match first.
+
+    Any term of one character or more matches exactly where the text contains it (full-width and
+    half-width forms, upper and lower case count as the same). Several terms must all appear; a
+    quoted phrase is one term; -TERM leaves out reports containing TERM. Exits 1 when nothing matches.
+
+    \b
+    Examples:
+      nianbao search 复议
+      nianbao search 行政复议 诉讼 --year 2022 --province 山东省
+      nianbao search '"政务公开 平台"'
+      nianbao search -- 政务公开 -微博      # '--' lets a term start with '-'
+      nianbao search 威 --json | jq '.hits[].title'
+    """
+    db = open_archive(context)
+    filters = Filters(agency, year, province, city, report_format, file_type)
+    started = time.perf_counter()
+    try:
+        result = search(db, " ".join(query), filters, limit=limit, offset=offset)
+    except QueryError as error:
+        raise click.UsageError(str(error)) from error
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        click.echo(f"{result.total} report(s) match {result.query!r} ({elapsed_ms:.0f} ms)")
+        color = sys.stdout.isatty()
+        for hit in result.hits:
+            types = ", ".join(str(file["type"]) for file in hit.files)
+            facts = " · ".join(str(value) for value in (hit.year, hit.agency, types) if value)
+            click.echo(f"\n[{hit.report_id}] {hit.title or '(no title)'}  ({facts})")
+            click.echo("    " + _highlight(hit.snippet, hit.highlights, color))
+    if result.total == 0:
+        context.exit(1)
+
+
+def _highlight(snippet: str, spans: list[tuple[int, int]], color: bool) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out.append(snippet[last:start])
+        term = snippet[start:end]
+        out.append(click.style(term, fg="red", bold=True) if color else f"[{term}]")
+        last = end
+    out.append(snippet[last:])
+    return "".join(out)
+
+
+@cli.command("show", context_settings=CONTEXT)
+@click.argument("report_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--text", "as_text", is_flag=True, help="Print only the report's full text.")
+@click.pass_context
+def show_command(context: click.Context, report_id: int, as_json: bool, as_text: bool) -> None:
+    """Show one report (an id from `nianbao search`): its identity, files and where each was seen.
+
+    \b
+    Examples:
+      nianbao show 1
+      nianbao show 1 --text | less
+      nianbao show 1 --json
+    """
+    db = open_archive(context)
+    report = reports.get_report(db, report_id)
+    if report is None:
+        click.echo(f"no report {report_id} in {context.obj}", err=True)
+        context.exit(1)
+        return
+    if as_text:
+        click.echo(report["text"])
+    elif as_json:
+        _print_json(report)
+    else:
+        click.echo(reports.describe(report))
+
+
+@cli.command("stats", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@click.pass_context
+def stats_command(context: click.Context, as_json: bool) -> None:
+    """Count what the archive holds: reports, files, sightings, runs, failures, sizes.
+
+    \b
+    Example:
+      nianbao --db reports.db stats
+    """
+    db = open_archive(context)
+    stats = reports.stats(db)
+    if as_json:
+        _print_json(stats)
+        return
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}:")
+            for name, count in value.items():
+                click.echo(f"  {name or '(unknown)'}: {count}")
+        else:
+            click.echo(f"{key}: {value}")

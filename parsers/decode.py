@@ -73,12 +73,11 @@ def decode(data: bytes, declared: tuple[str | None, ...] = ()) -> tuple[str, str
             return data.decode(name), name.replace("-sig", "")
     if b"\x00" in data[:8192]:
         raise ExtractionError("binary content (NUL bytes), not text")
-    candidates = [*declared, "utf-8", "gb18030"]
+    candidates = [name for name in declared if name] + ["utf-8", "gb18030"]
     for name in candidates:
         text = _try(data, name)
         if text is not None and _looks_like_text(text):
-            codec = _codec(name) or name
-            return text, codec
+            return text, _codec(name) or name
     best = charset_normalizer.from_bytes(data[:200000]).best()
     if best is not None:
         text = data.decode(best.encoding, errors="replace")

@@ -19,6 +19,4 @@ def extract_html(data: bytes, url: str | None = None, header_charset: str | None
     title = title_element.text_content().strip() if title_element is not None else None
     main_text = trafilatura.extract(text, url=url, include_tables=True, favor_recall=True) or ""
     warnings = [] if main_text else ["no main text found in the page"]
-    return ExtractedDocument(
-        media_type=HTML, text=main_text, title=title or None, warnings=warnings, encoding=encoding
-    )
+    return ExtractedDocument(media_type=HTML, text=main_text, title=title or None, warnings=warnings, encoding=encoding)

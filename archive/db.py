@@ -1,0 +1,153 @@
+"""Opening the archive: one SQLite file, WAL, numbered schema migrations.
+
+Every connection registers the SQL functions the search-index triggers call, so the index cannot fall
+out of step with the documents whatever writes to them through this module. A tool that opens the file
+without them (the sqlite3 shell, Datasette) can read everything but cannot write to indexed tables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlite_utils
+
+from archive import fts
+
+DEFAULT_DB = "nianbao.db"
+
+MIGRATIONS: list[str] = [
+    # 1: documents, their bytes, where they were seen, runs, failures, reports, search index
+    f"""
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                -- 'import' or 'crawl'
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,              -- 'running', 'finished', 'interrupted'
+        pid INTEGER,
+        options TEXT,                      -- JSON: what the run was asked to do
+        new INTEGER NOT NULL DEFAULT 0,
+        duplicate INTEGER NOT NULL DEFAULT 0,
+        changed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,           -- content address: sha256 of the raw bytes
+        data BLOB NOT NULL
+    );
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        text_key TEXT NOT NULL UNIQUE,     -- sha256 of the text's letters and digits: same report, any file
+        primary_document_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE REFERENCES blobs(sha256),
+        report_id INTEGER REFERENCES reports(id),
+        size INTEGER NOT NULL,
+        media_type TEXT NOT NULL,
+        encoding TEXT,
+        title TEXT,
+        text TEXT NOT NULL,
+        page_count INTEGER,
+        needs_ocr INTEGER NOT NULL DEFAULT 0,
+        warnings TEXT,                     -- JSON list
+        agency TEXT,
+        year INTEGER,
+        province TEXT,
+        city TEXT,
+        county TEXT,
+        format TEXT,                       -- '2021', '2019' or 'legacy' (report-fields.md)
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_report ON documents(report_id);
+    CREATE INDEX documents_year ON documents(year);
+    CREATE INDEX documents_agency ON documents(agency);
+    CREATE TABLE sightings (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        run_id INTEGER REFERENCES runs(id),
+        url TEXT NOT NULL,
+        final_url TEXT,
+        seen_at TEXT NOT NULL,
+        http_status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        previous_document_id INTEGER REFERENCES documents(id)  -- set when the URL held other bytes before
+    );
+    CREATE INDEX sightings_url ON sightings(url, id);
+    CREATE INDEX sightings_document ON sightings(document_id);
+    CREATE TABLE failures (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs(id),
+        url TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    {fts.CREATE_FTS_SQL};
+    CREATE TRIGGER reports_fts_insert AFTER INSERT ON reports BEGIN
+        INSERT INTO {fts.FTS_TABLE}(rowid, even, odd)
+        SELECT new.id, nianbao_fts_column(text, 0), nianbao_fts_column(text, 1)
+        FROM documents WHERE id = new.primary_document_id;
+    END;
+    CREATE TRIGGER reports_fts_update AFTER UPDATE OF primary_document_id ON reports BEGIN
+        DELETE FROM {fts.FTS_TABLE} WHERE rowid = old.id;
+        INSERT INTO {fts.FTS_TABLE}(rowid, even, odd)
+        SELECT new.id, nianbao_fts_column(text, 0), nianbao_fts_column(text, 1)
+        FROM documents WHERE id = new.primary_document_id;
+    END;
+    CREATE TRIGGER reports_fts_delete AFTER DELETE ON reports BEGIN
+        DELETE FROM {fts.FTS_TABLE} WHERE rowid = old.id;
+    END;
+    CREATE TRIGGER documents_fts_text AFTER UPDATE OF text ON documents BEGIN
+        DELETE FROM {fts.FTS_TABLE} WHERE rowid IN (SELECT id FROM reports WHERE primary_document_id = new.id);
+        INSERT INTO {fts.FTS_TABLE}(rowid, even, odd)
+        SELECT id, nianbao_fts_column(new.text, 0), nianbao_fts_column(new.text, 1)
+        FROM reports WHERE primary_document_id = new.id;
+    END;
+    """,
+]
+
+
+def _fts_column(text: str | None, parity: int) -> str:
+    return fts.column_tokens(fts.normalize(text or ""), parity)
+
+
+def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the archive at ``path``, in WAL mode, schema up to date."""
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise ValueError(f"{path} is a directory, not an archive file")
+    if path.parent != Path() and not path.parent.exists():
+        raise ValueError(f"folder {path.parent} does not exist")
+    db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA busy_timeout = 10000")
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    db.conn.create_function("nianbao_fts_column", 2, _fts_column, deterministic=True)
+    if migrate:
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        db.conn.execute("PRAGMA synchronous = NORMAL")
+        apply_migrations(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Bring the schema up to ``len(MIGRATIONS)``; each step commits atomically with its version number."""
+    version = schema_version(db)
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"archive schema version {version} is newer than this nianbao knows ({len(MIGRATIONS)}): upgrade"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        try:
+            db.conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except Exception:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            raise

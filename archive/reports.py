@@ -1,0 +1,96 @@
+"""Reading the archive back: one report with its files and sightings, and whole-archive counts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from archive import fts
+from archive.search import report_files
+
+IDENTITY = ("title", "agency", "year", "province", "city", "county", "format")
+
+
+def get_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any] | None:
+    """A report: the identity of its primary document, its text, its files and every sighting."""
+    row = db.execute(
+        f"""SELECT r.id, r.primary_document_id, r.created_at, {", ".join("d." + c for c in IDENTITY)},
+                   d.text, d.needs_ocr, d.warnings
+            FROM reports r JOIN documents d ON d.id = r.primary_document_id WHERE r.id = ?""",
+        [report_id],
+    ).fetchone()
+    if row is None:
+        return None
+    report_id, primary, created_at, *identity, text, needs_ocr, warnings = row
+    sightings = [
+        dict(zip(("document_id", "url", "final_url", "seen_at", "http_status", "run_id"), values, strict=True))
+        for values in db.execute(
+            """SELECT s.document_id, s.url, s.final_url, s.seen_at, s.http_status, s.run_id
+               FROM sightings s JOIN documents d ON d.id = s.document_id
+               WHERE d.report_id = ? ORDER BY s.id""",
+            [report_id],
+        )
+    ]
+    return {
+        "id": report_id,
+        "primary_document_id": primary,
+        "created_at": created_at,
+        **dict(zip(IDENTITY, identity, strict=True)),
+        "needs_ocr": bool(needs_ocr),
+        "warnings": json.loads(warnings or "[]"),
+        "files": report_files(db, report_id),
+        "sightings": sightings,
+        "text": text,
+    }
+
+
+def describe(report: dict[str, Any]) -> str:
+    """The human-readable form of ``get_report``'s answer."""
+    lines = [f"report {report['id']}: {report['title'] or '(no title)'}"]
+    for key in IDENTITY[1:]:
+        lines.append(f"  {key + ':':<10} {report[key] if report[key] is not None else '—'}")
+    lines.append(f"  {'text:':<10} {len(report['text'])} characters")
+    for warning in report["warnings"]:
+        lines.append(f"  warning:   {warning}")
+    lines.append(f"files ({len(report['files'])}):")
+    for file in report["files"]:
+        lines.append(f"  document {file['document_id']}  {file['type']}  {file['size']} bytes  {file['sha256']}")
+    lines.append(f"seen ({len(report['sightings'])}):")
+    for sighting in report["sightings"]:
+        status = f" HTTP {sighting['http_status']}" if sighting["http_status"] else ""
+        lines.append(f"  {sighting['seen_at']}  document {sighting['document_id']}  {sighting['url']}{status}")
+    return "\n".join(lines)
+
+
+def _grouped(db: sqlite_utils.Database, sql: str) -> dict[str, int]:
+    return {str(key) if key is not None else "": count for key, count in db.execute(sql)}
+
+
+def index_bytes(db: sqlite_utils.Database) -> int:
+    """Bytes held by the search index's shadow tables (its segments and their term index)."""
+    data = db.execute(f"SELECT sum(length(block)) FROM {fts.FTS_TABLE}_data").fetchone()[0] or 0
+    idx = db.execute(f"SELECT sum(length(term) + 16) FROM {fts.FTS_TABLE}_idx").fetchone()[0] or 0
+    return int(data + idx)
+
+
+def stats(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Whole-archive counts and sizes."""
+
+    def scalar(sql: str) -> int:
+        return int(db.execute(sql).fetchone()[0] or 0)
+
+    return {
+        "reports": scalar("SELECT count(*) FROM reports"),
+        "documents": scalar("SELECT count(*) FROM documents"),
+        "sightings": scalar("SELECT count(*) FROM sightings"),
+        "runs": scalar("SELECT count(*) FROM runs"),
+        "failures": scalar("SELECT count(*) FROM failures"),
+        "needs_ocr": scalar("SELECT count(*) FROM documents WHERE needs_ocr"),
+        "stored_bytes": scalar("SELECT sum(length(data)) FROM blobs"),
+        "text_characters": scalar("SELECT sum(length(text)) FROM documents"),
+        "index_bytes": index_bytes(db),
+        "by_type": _grouped(db, "SELECT media_type, count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC"),
+        "by_year": _grouped(db, "SELECT year, count(*) FROM documents GROUP BY 1 ORDER BY 1"),
+    }
