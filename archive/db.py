@@ -8,6 +8,8 @@ without them (the sqlite3 shell, Datasette) can read everything but cannot write
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -38,7 +40,6 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE reports (
         id INTEGER PRIMARY KEY,
-        text_key TEXT NOT NULL UNIQUE,     -- sha256 of the text's letters and digits: same report, any file
         primary_document_id INTEGER NOT NULL,
         created_at TEXT NOT NULL
     );
@@ -51,6 +52,7 @@ MIGRATIONS: list[str] = [
         encoding TEXT,
         title TEXT,
         text TEXT NOT NULL,
+        text_key TEXT NOT NULL,            -- sha256 of the text's letters and digits (archive.linking)
         page_count INTEGER,
         needs_ocr INTEGER NOT NULL DEFAULT 0,
         warnings TEXT,                     -- JSON list
@@ -63,6 +65,8 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     CREATE INDEX documents_report ON documents(report_id);
+    CREATE INDEX documents_text_key ON documents(text_key);
+    CREATE INDEX documents_title ON documents(title);
     CREATE INDEX documents_year ON documents(year);
     CREATE INDEX documents_agency ON documents(agency);
     CREATE TABLE sightings (
@@ -109,6 +113,22 @@ MIGRATIONS: list[str] = [
     END;
     """,
 ]
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One all-or-nothing write. BEGIN IMMEDIATE takes the write lock up front, so two writers (an
+    import beside a crawl) queue on busy_timeout instead of failing when a read turns into a write.
+
+    (sqlite-utils commits each write statement by itself unless a transaction is already open.)"""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def _fts_column(text: str | None, parity: int) -> str:

@@ -10,13 +10,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import sqlite_utils
 
+from archive import linking
+from archive.db import write_transaction
 from parsers.document import ExtractedDocument, ExtractionError
 from parsers.extract import extract
 from parsers.identity import identify
@@ -50,20 +51,9 @@ class Outcome:
     previous_document_id: int | None = None  # for 'changed': what the URL held before
 
 
-def text_key(document_sha256: str, text: str) -> str:
-    """Identity of a report across files: the sha256 of its text's letters and digits (NFKC).
-
-    The PDF and the HTML page of one report differ in white space and punctuation, not in words.
-    An empty text (a scan awaiting OCR) links to nothing but itself."""
-    letters = "".join(char for char in unicodedata.normalize("NFKC", text).lower() if char.isalnum())
-    if not letters:
-        return "bytes:" + document_sha256
-    return "text:" + hashlib.sha256(letters.encode()).hexdigest()
-
-
 def start_run(db: sqlite_utils.Database, kind: str, options: Mapping[str, object]) -> int:
     """Record a new run; runs left 'running' by a dead process are marked 'interrupted' first."""
-    with db.conn:
+    with write_transaction(db):
         for run_id, pid in db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
             if not _process_alive(pid):
                 db.execute("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ?", [now(), run_id])
@@ -76,7 +66,7 @@ def start_run(db: sqlite_utils.Database, kind: str, options: Mapping[str, object
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
-    with db.conn:
+    with write_transaction(db):
         db.execute("UPDATE runs SET status = 'finished', finished_at = ? WHERE id = ?", [now(), run_id])
     return dict(db.table("runs").get(run_id))
 
@@ -94,7 +84,7 @@ def _process_alive(pid: int | None) -> bool:
 
 
 def record_failure(db: sqlite_utils.Database, run_id: int | None, url: str, reason: str) -> Outcome:
-    with db.conn:
+    with write_transaction(db):
         db.execute("INSERT INTO failures (run_id, url, reason, at) VALUES (?, ?, ?, ?)", [run_id, url, reason, now()])
         if run_id is not None:
             db.execute("UPDATE runs SET failed = failed + 1 WHERE id = ?", [run_id])
@@ -107,7 +97,7 @@ def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None)
     row = db.execute("SELECT id, report_id, title FROM documents WHERE sha256 = ?", [sha256]).fetchone()
     if row is not None:
         document_id, report_id, title = row
-        with db.conn:
+        with write_transaction(db):
             previous = _add_sighting(db, document_id, source, run_id)
             status: Status = "changed" if previous is not None else "duplicate"
             _count(db, run_id, status)
@@ -117,24 +107,32 @@ def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None)
         extracted = extract(source.data, url=source.final_url or source.url, headers=source.headers)
     except ExtractionError as error:
         return record_failure(db, run_id, source.url, str(error))
-    with db.conn:
-        document_id, report_id, title = _insert_document(db, sha256, source.data, extracted)
-        previous = _add_sighting(db, document_id, source, run_id)
+    with write_transaction(db):
+        previous = _last_document_at(db, source.url)
+        document_id, report_id, title = _insert_document(db, sha256, source.data, extracted, previous)
+        _add_sighting(db, document_id, source, run_id)
         status = "changed" if previous is not None else "new"
         _count(db, run_id, status)
     return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
 
 
 def _insert_document(
-    db: sqlite_utils.Database, sha256: str, data: bytes, extracted: ExtractedDocument
+    db: sqlite_utils.Database,
+    sha256: str,
+    data: bytes,
+    extracted: ExtractedDocument,
+    previous_document_id: int | None,
 ) -> tuple[int, int, str | None]:
     identity = identify(extracted.text, title_hint=extracted.title)
     title = identity.title or extracted.title
+    key = linking.text_key(sha256, extracted.text)
+    identified = identity.agency is not None and identity.year is not None
+    report_id, make_primary = linking.find_report(db, key, extracted.text, title, identified, previous_document_id)
     db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", [sha256, data])
     cursor = db.execute(
-        """INSERT INTO documents (sha256, size, media_type, encoding, title, text, page_count, needs_ocr,
-                                  warnings, agency, year, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO documents (sha256, size, media_type, encoding, title, text, text_key, page_count,
+                                  needs_ocr, warnings, agency, year, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             sha256,
             len(data),
@@ -142,6 +140,7 @@ def _insert_document(
             extracted.encoding,
             title,
             extracted.text,
+            key,
             extracted.page_count,
             int(extracted.needs_ocr),
             json.dumps(extracted.warnings, ensure_ascii=False),
@@ -152,27 +151,27 @@ def _insert_document(
     )
     document_id = cursor.lastrowid
     assert document_id is not None
-    key = text_key(sha256, extracted.text)
-    report = db.execute("SELECT id FROM reports WHERE text_key = ?", [key]).fetchone()
-    if report is None:
+    if report_id is None:
         report_cursor = db.execute(
-            "INSERT INTO reports (text_key, primary_document_id, created_at) VALUES (?, ?, ?)",
-            [key, document_id, now()],
+            "INSERT INTO reports (primary_document_id, created_at) VALUES (?, ?)", [document_id, now()]
         )
         report_id = report_cursor.lastrowid
         assert report_id is not None
-    else:
-        report_id = report[0]
+    elif make_primary:
+        db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [document_id, report_id])
     db.execute("UPDATE documents SET report_id = ? WHERE id = ?", [report_id, document_id])
     return document_id, report_id, title
 
 
+def _last_document_at(db: sqlite_utils.Database, url: str) -> int | None:
+    last = db.execute("SELECT document_id FROM sightings WHERE url = ? ORDER BY id DESC LIMIT 1", [url]).fetchone()
+    return None if last is None else int(last[0])
+
+
 def _add_sighting(db: sqlite_utils.Database, document_id: int, source: Source, run_id: int | None) -> int | None:
     """Log where the bytes were seen; returns the document the URL held before, if it held another."""
-    last = db.execute(
-        "SELECT document_id FROM sightings WHERE url = ? ORDER BY id DESC LIMIT 1", [source.url]
-    ).fetchone()
-    previous = last[0] if last is not None and last[0] != document_id else None
+    last = _last_document_at(db, source.url)
+    previous = last if last != document_id else None
     headers = {name.lower(): value for name, value in source.headers.items()}
     db.execute(
         """INSERT INTO sightings (document_id, run_id, url, final_url, seen_at, http_status, etag,

@@ -184,7 +184,7 @@ def search(
                 city=city,
                 county=county,
                 format=report_format,
-                score=None if score is None else round(-score, 4),
+                score=None if score is None else -score,
                 snippet=snippet,
                 highlights=highlights,
                 files=report_files(db, report_id),

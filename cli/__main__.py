@@ -1,0 +1,5 @@
+"""`python -m cli` is the `nianbao` command."""
+
+from cli.main import cli
+
+cli()

@@ -1,0 +1,128 @@
+"""The archive: content-addressed storage, sightings, versions, report linking, runs, index sync."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from pathlib import Path
+
+import sqlite_utils
+
+from archive import db as archive_db
+from archive.db import write_transaction
+from archive.ingest import Source, finish_run, ingest, start_run
+from archive.search import matching_report_ids
+from tests.conftest import SEED_FILES, SEEDS
+
+LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_bytes()
+QUFU = (SEEDS / SEED_FILES["曲阜"]).read_bytes()
+
+
+def test_schema_is_created_once_in_wal_mode(db_path: Path) -> None:
+    db = archive_db.connect(db_path)
+    assert archive_db.schema_version(db) == len(archive_db.MIGRATIONS)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = set(db.table_names())
+    assert {"documents", "blobs", "sightings", "runs", "failures", "reports", "report_fts"} <= tables
+    archive_db.connect(db_path)  # opening again migrates nothing and fails on nothing
+    assert archive_db.schema_version(archive_db.connect(db_path)) == len(archive_db.MIGRATIONS)
+
+
+def test_bytes_are_stored_once_under_their_hash(db: sqlite_utils.Database) -> None:
+    first = ingest(db, Source("https://a.example/r.txt", LIAOCHENG))
+    second = ingest(db, Source("https://mirror.example/r.txt", LIAOCHENG))
+    assert (first.status, second.status) == ("new", "duplicate")
+    assert first.document_id == second.document_id
+    sha = hashlib.sha256(LIAOCHENG).hexdigest()
+    assert db.execute("SELECT data FROM blobs WHERE sha256 = ?", [sha]).fetchone()[0] == LIAOCHENG
+    assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 1
+    urls = [row[0] for row in db.execute("SELECT url FROM sightings ORDER BY id")]
+    assert urls == ["https://a.example/r.txt", "https://mirror.example/r.txt"]
+
+
+def test_new_bytes_at_a_known_url_are_a_new_version_and_both_stay(db: sqlite_utils.Database) -> None:
+    url = "https://kjj.example.gov.cn/report.txt"
+    first = ingest(db, Source(url, LIAOCHENG))
+    revised = LIAOCHENG.replace("475条".encode(), "476条".encode())
+    assert revised != LIAOCHENG
+    second = ingest(db, Source(url, revised))
+    assert second.status == "changed"
+    assert second.previous_document_id == first.document_id
+    assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+    third = ingest(db, Source(url, revised))
+    assert third.status == "duplicate"
+    # one report with both versions as its files; search reads the newest
+    assert second.report_id == first.report_id
+    files = db.execute("SELECT id FROM documents WHERE report_id = ? ORDER BY id", [first.report_id]).fetchall()
+    assert [row[0] for row in files] == [first.document_id, second.document_id]
+    assert matching_report_ids(db, "476条") == [first.report_id]
+    assert matching_report_ids(db, "475条") == []
+
+
+def test_a_different_report_at_a_known_url_is_not_merged_into_the_old_one(db: sqlite_utils.Database) -> None:
+    first = ingest(db, Source("https://portal.example/latest.txt", LIAOCHENG))
+    second = ingest(db, Source("https://portal.example/latest.txt", QUFU))
+    assert second.status == "changed"
+    assert second.report_id != first.report_id
+
+
+def test_same_report_in_two_files_is_one_report(db: sqlite_utils.Database) -> None:
+    text = LIAOCHENG.decode()
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in text.splitlines() if line.strip())
+    page = f"<html><head><meta charset='gbk'><title>年报</title></head><body>{paragraphs}</body></html>"
+    as_txt = ingest(db, Source("https://a.example/r.txt", LIAOCHENG))
+    as_html = ingest(db, Source("https://a.example/r.html", page.encode("gbk")))
+    assert as_html.status == "new"
+    assert as_html.document_id != as_txt.document_id
+    assert as_html.report_id == as_txt.report_id
+    assert matching_report_ids(db, "聊城市科学技术局") == [as_txt.report_id]
+
+
+def test_runs_count_what_happened(db: sqlite_utils.Database) -> None:
+    run_id = start_run(db, "import", {"paths": ["x"]})
+    ingest(db, Source("u1", LIAOCHENG), run_id)
+    ingest(db, Source("u2", LIAOCHENG), run_id)
+    ingest(db, Source("u3", b""), run_id)
+    ingest(db, Source("u1", QUFU), run_id)
+    run = finish_run(db, run_id)
+    assert (run["new"], run["duplicate"], run["failed"], run["changed"], run["status"]) == (1, 1, 1, 1, "finished")
+    assert db.execute("SELECT url, reason FROM failures").fetchall() == [("u3", "empty content")]
+
+
+def test_runs_left_running_by_a_dead_process_are_marked_interrupted(db: sqlite_utils.Database) -> None:
+    db.execute("INSERT INTO runs (kind, started_at, status, pid) VALUES ('import', 'x', 'running', 999999999)")
+    db.conn.commit()
+    start_run(db, "import", {})
+    assert db.execute("SELECT status FROM runs WHERE pid = 999999999").fetchone()[0] == "interrupted"
+
+
+def test_index_follows_text_updates_and_deletes(db: sqlite_utils.Database) -> None:
+    outcome = ingest(db, Source("u", LIAOCHENG))
+    assert matching_report_ids(db, "聊城") == [outcome.report_id]
+    with write_transaction(db):
+        db.execute("UPDATE documents SET text = '全新的文本：复议' WHERE id = ?", [outcome.document_id])
+    assert matching_report_ids(db, "聊城") == []
+    assert matching_report_ids(db, "全新") == [outcome.report_id]
+    other = ingest(db, Source("v", QUFU))
+    with write_transaction(db):  # point the report at another document: the index follows
+        db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [other.document_id, outcome.report_id])
+    assert sorted(matching_report_ids(db, "曲阜")) == sorted({outcome.report_id, other.report_id})
+    with write_transaction(db):
+        db.execute("UPDATE documents SET report_id = NULL WHERE report_id = ?", [other.report_id])
+        db.execute("DELETE FROM reports WHERE id = ?", [other.report_id])
+    assert matching_report_ids(db, "曲阜") == [outcome.report_id]
+    assert matching_report_ids(db, "全新") == []
+
+
+def test_a_tool_without_our_functions_cannot_desync_the_index(db_path: Path) -> None:
+    db = archive_db.connect(db_path)
+    ingest(db, Source("u", LIAOCHENG))
+    db.conn.close()
+    plain = sqlite_utils.Database(db_path)  # e.g. the sqlite3 shell or Datasette
+    assert plain.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    try:
+        plain.execute("UPDATE documents SET text = 'x'")
+    except Exception as error:
+        assert "nianbao_fts_column" in str(error)
+    else:
+        raise AssertionError("an update without the index functions must fail")

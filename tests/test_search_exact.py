@@ -1,0 +1,82 @@
+"""Search answers exactly the substring scan: any query length, any character, compound queries."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive import fts
+from archive.db import connect
+from archive.ingest import Source, ingest
+from archive.search import make_snippet, matching_report_ids, parse_query
+
+# Chinese (with the full-width and Kangxi forms NFKC folds), ASCII letters, digits, punctuation, white space.
+ALPHABET = "政府信息公开复议诉讼申请年度报告威海曲阜一二〇⼀，。、（）《》“”１２ＡＢabcAB12 .,-_%*\"'()\n\t"
+texts = st.text(alphabet=ALPHABET, min_size=0, max_size=60)
+
+
+def reference(db, include: list[str], exclude: list[str]) -> set[int]:
+    rows = db.execute("SELECT r.id, d.text FROM reports r JOIN documents d ON d.id = r.primary_document_id").fetchall()
+    found = set()
+    for report_id, text in rows:
+        normal = fts.normalize(text)
+        if all(term in normal for term in include) and not any(term in normal for term in exclude):
+            found.add(report_id)
+    return found
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    documents=st.lists(texts, min_size=1, max_size=25),
+    picks=st.lists(st.tuples(st.integers(0, 24), st.integers(0, 59), st.integers(1, 9)), min_size=1, max_size=15),
+    free_queries=st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=5), max_size=10),
+)
+def test_every_query_returns_exactly_the_substring_matches(
+    documents: list[str], picks: list[tuple[int, int, int]], free_queries: list[str]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = connect(Path(folder) / "a.db")
+        for number, text in enumerate(documents):
+            ingest(db, Source(f"https://example.org/{number}", ("年度报告 " + text).encode()))
+        normals = [fts.normalize("年度报告 " + text) for text in documents]
+        queries = [normals[i % len(normals)][start : start + length] for i, start, length in picks]
+        queries += free_queries
+        for raw in queries:
+            term = fts.normalize(raw)
+            if not term:
+                continue
+            quoted = '"' + term + '"' if '"' not in term else term
+            try:
+                query = parse_query(quoted)
+            except ValueError:
+                continue
+            got = set(matching_report_ids(db, quoted))
+            assert got == reference(db, query.include, query.exclude), (raw, query)
+
+
+def test_compound_queries_match_the_scan(tmp_path: Path) -> None:
+    db = connect(tmp_path / "a.db")
+    samples = ["年度报告 行政复议 诉讼", "年度报告 行政复议 微博", "年度报告 诉讼 微博", "年度报告 其他"]
+    for number, text in enumerate(samples):
+        ingest(db, Source(f"u{number}", text.encode()))
+    for query in ["复议 诉讼", "复议 -微博", "-微博", "-复议 -诉讼", "报告 -其他 -微博", '"复议 诉"']:
+        parsed = parse_query(query)
+        assert set(matching_report_ids(db, query)) == reference(db, parsed.include, parsed.exclude), query
+
+
+def test_half_and_full_width_and_case_are_one(tmp_path: Path) -> None:
+    db = connect(tmp_path / "a.db")
+    ingest(db, Source("u", "年度报告 网址 WWW.QUFU.GOV.CN 电话１２３４５ （一）".encode()))
+    for query in ["www.qufu.gov.cn", "ｗｗｗ．ｑｕｆｕ", "12345", "１２３", "(一)", "（一）"]:
+        assert matching_report_ids(db, query) == [1], query
+
+
+def test_snippet_shows_the_source_text_and_marks_every_match() -> None:
+    text = "前文" * 40 + "依法申请行政复议，\n\n  复议结果维持。" + "后文" * 40
+    snippet, spans = make_snippet(text, ["复议"])
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "行政复议， 复议结果" in snippet  # white space folded, punctuation as printed
+    assert [snippet[a:b] for a, b in spans] == ["复议", "复议"]
