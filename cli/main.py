@@ -122,7 +122,7 @@ def _echo_outcome(path: Path, outcome: ingest.Outcome) -> None:
         click.echo(f"{outcome.status:<10} {path} → report {outcome.report_id}: {outcome.title or '(no title)'}")
 
 
-@cli.command("search", context_settings=CONTEXT)
+@cli.command("search", context_settings={**CONTEXT, "ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @click.option("--agency", help="Only reports of this agency, as the title names it (聊城市科学技术局).")
 @click.option("--year", type=int, help="Only reports covering this year.")
@@ -158,7 +158,8 @@ def search_command(
       nianbao search 复议
       nianbao search 行政复议 诉讼 --year 2022 --province 山东省
       nianbao search '"政务公开 平台"'
-      nianbao search -- 政务公开 -微博      # '--' lets a term start with '-'
+      nianbao search 政务公开 -微博
+      nianbao search -- -微博              # after '--' nothing is read as an option
       nianbao search 威 --json | jq '.hits[].title'
     """
     db = open_archive(context)

@@ -36,6 +36,7 @@ def test_issue_acceptance_queries(run_cli: RunCli, seeds: Path) -> None:
         place for place, name in SEED_FILES.items() if "微博" not in (seeds / name).read_text()
     }
     assert len(places(titles(run_cli, "政务公开 -微博"))) == 3
+    assert titles(run_cli, "政务公开", "-微博") == titles(run_cli, "政务公开 -微博")  # unquoted, as typed
 
 
 def test_search_json_shape_and_snippet_highlights(run_cli: RunCli, seeds: Path) -> None:
