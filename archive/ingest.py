@@ -18,7 +18,7 @@ import sqlite_utils
 
 from archive import linking
 from archive.db import write_transaction
-from parsers.document import ExtractedDocument, ExtractionError
+from parsers.document import SHORT_TYPES, ExtractedDocument, ExtractionError
 from parsers.extract import extract
 from parsers.identity import identify
 
@@ -116,6 +116,23 @@ def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None)
     return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
 
 
+def _extracted_columns(sha256: str, extracted: ExtractedDocument) -> dict[str, object]:
+    """The documents-table columns that come from extraction (shared by ingest and reextract)."""
+    identity = identify(extracted.text, title_hint=extracted.title)
+    return {
+        "media_type": extracted.media_type,
+        "encoding": extracted.encoding,
+        "title": identity.title or extracted.title,
+        "text": extracted.text,
+        "text_key": linking.text_key(sha256, extracted.text),
+        "page_count": extracted.page_count,
+        "needs_ocr": int(extracted.needs_ocr),
+        "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
+        "agency": identity.agency,
+        "year": identity.year,
+    }
+
+
 def _insert_document(
     db: sqlite_utils.Database,
     sha256: str,
@@ -123,31 +140,17 @@ def _insert_document(
     extracted: ExtractedDocument,
     previous_document_id: int | None,
 ) -> tuple[int, int, str | None]:
-    identity = identify(extracted.text, title_hint=extracted.title)
-    title = identity.title or extracted.title
-    key = linking.text_key(sha256, extracted.text)
-    identified = identity.agency is not None and identity.year is not None
-    report_id, make_primary = linking.find_report(db, key, extracted.text, title, identified, previous_document_id)
+    columns = _extracted_columns(sha256, extracted)
+    title = str(columns["title"]) if columns["title"] else None
+    identified = columns["agency"] is not None and columns["year"] is not None
+    report_id, make_primary = linking.find_report(
+        db, str(columns["text_key"]), extracted.text, title, identified, previous_document_id
+    )
     db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", [sha256, data])
+    columns.update(sha256=sha256, size=len(data), created_at=now())
+    names = ", ".join(columns)
     cursor = db.execute(
-        """INSERT INTO documents (sha256, size, media_type, encoding, title, text, text_key, page_count,
-                                  needs_ocr, warnings, agency, year, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            sha256,
-            len(data),
-            extracted.media_type,
-            extracted.encoding,
-            title,
-            extracted.text,
-            key,
-            extracted.page_count,
-            int(extracted.needs_ocr),
-            json.dumps(extracted.warnings, ensure_ascii=False),
-            identity.agency,
-            identity.year,
-            now(),
-        ],
+        f"INSERT INTO documents ({names}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
     )
     document_id = cursor.lastrowid
     assert document_id is not None
@@ -160,7 +163,38 @@ def _insert_document(
     elif make_primary:
         db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [document_id, report_id])
     db.execute("UPDATE documents SET report_id = ? WHERE id = ?", [report_id, document_id])
-    return document_id, report_id, title
+    return document_id, int(report_id), title
+
+
+def stored_document_ids(db: sqlite_utils.Database, short_type: str | None = None) -> list[int]:
+    """Ids of stored documents, optionally only those of one file type (``pdf``, ``html``…)."""
+    media_types = [media for media, short in SHORT_TYPES.items() if short == short_type]
+    if short_type is None:
+        return [row[0] for row in db.execute("SELECT id FROM documents ORDER BY id")]
+    return [row[0] for row in db.execute("SELECT id FROM documents WHERE media_type = ? ORDER BY id", media_types[:1])]
+
+
+def reextract(db: sqlite_utils.Database, document_id: int) -> str | None:
+    """Extract a stored document again from its bytes (after the extractors improved); no re-fetch.
+
+    Returns None on success, or the reason it failed — in which case the old text stays."""
+    row = db.execute(
+        """SELECT d.sha256, b.data, (SELECT url FROM sightings WHERE document_id = d.id ORDER BY id LIMIT 1)
+           FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?""",
+        [document_id],
+    ).fetchone()
+    if row is None:
+        return f"no document {document_id}"
+    sha256, data, url = row
+    try:
+        extracted = extract(data, url=url)
+    except ExtractionError as error:
+        return str(error)
+    columns = _extracted_columns(sha256, extracted)
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    with write_transaction(db):
+        db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*columns.values(), document_id])
+    return None
 
 
 def _last_document_at(db: sqlite_utils.Database, url: str) -> int | None:

@@ -20,6 +20,7 @@ from archive.search import Filters, QueryError, search
 from parsers.document import SHORT_TYPES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+FILE_TYPES = click.Choice(sorted(set(SHORT_TYPES.values())))
 
 
 def _print_json(value: object) -> None:
@@ -129,7 +130,7 @@ def _echo_outcome(path: Path, outcome: ingest.Outcome) -> None:
 @click.option("--province", help="Only reports of agencies in this province (山东省).")
 @click.option("--city", help="Only reports of agencies in this city (淄博市).")
 @click.option("--format", "report_format", type=click.Choice(["2021", "2019", "legacy"]), help="Report table format.")
-@click.option("--type", "file_type", type=click.Choice(sorted(set(SHORT_TYPES.values()))), help="File type.")
+@click.option("--type", "file_type", type=FILE_TYPES, help="Only reports with a file of this type.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Results to show.")
 @click.option("--offset", default=0, type=click.IntRange(min=0), help="Skip this many results (paging).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
@@ -245,3 +246,42 @@ def stats_command(context: click.Context, as_json: bool) -> None:
                 click.echo(f"  {name or '(unknown)'}: {count}")
         else:
             click.echo(f"{key}: {value}")
+
+
+@cli.command("reextract", context_settings=CONTEXT)
+@click.argument("document_ids", nargs=-1, type=int)
+@click.option(
+    "--type", "file_type", type=click.Choice(sorted(set(SHORT_TYPES.values()))), help="Only files of this type."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.pass_context
+def reextract_command(
+    context: click.Context, document_ids: tuple[int, ...], file_type: str | None, as_json: bool
+) -> None:
+    """Extract stored files again from their archived bytes, without fetching anything.
+
+    Run it after upgrading nianbao: better extraction reaches old files. Without DOCUMENT_IDS, every
+    stored file (of --type, if given). A file that fails now keeps its old text; exits 1 if any failed.
+
+    \b
+    Examples:
+      nianbao reextract                 # every stored file
+      nianbao reextract --type pdf
+      nianbao reextract 12 13
+    """
+    db = open_archive(context)
+    ids = list(document_ids) or ingest.stored_document_ids(db, file_type)
+    failures: dict[int, str] = {}
+    with click.progressbar(ids, label="re-extracting", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+        for document_id in bar:
+            reason = ingest.reextract(db, document_id)
+            if reason is not None:
+                failures[document_id] = reason
+    if as_json:
+        _print_json({"reextracted": len(ids) - len(failures), "failed": failures})
+    else:
+        for document_id, reason in failures.items():
+            click.echo(f"failed     document {document_id}: {reason}")
+        click.echo(f"{len(ids) - len(failures)} re-extracted, {len(failures)} failed")
+    if failures:
+        context.exit(1)

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from cli.main import cli
 from tests.conftest import SEED_FILES, SEEDS, RunCli
 
 
-@pytest.mark.parametrize("command", ["import", "search", "show", "stats"])
+@pytest.mark.parametrize("command", ["import", "search", "show", "stats", "reextract"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
@@ -70,3 +71,29 @@ def test_console_script_runs(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "nianbao"
     result = subprocess.run([str(script), "--db", str(tmp_path / "a.db"), "stats"], capture_output=True, text=True)
     assert result.returncode == 0 and "reports: 0" in result.stdout
+
+
+def test_reextract_updates_text_and_index_from_stored_bytes(run_cli: RunCli, seeds: Path, db_path: Path) -> None:
+    run_cli("import", str(seeds))
+    db = sqlite_utils.Database(db_path)
+    db.conn.create_function("nianbao_fts_column", 2, lambda text, parity: "")  # simulate an old, worse extraction
+    db.execute("UPDATE documents SET text = '', title = NULL WHERE id = 4")
+    db.conn.commit()
+    assert run_cli("search", "曲阜", expect=1)
+    output = run_cli("reextract", "--type", "txt").output
+    assert output.strip().endswith("5 re-extracted, 0 failed")
+    assert json.loads(run_cli("search", "曲阜", "--json").output)["total"] == 1
+    assert json.loads(run_cli("show", "4", "--json").output)["title"].startswith("曲阜市科学技术局")
+
+
+def test_reextract_failure_keeps_the_old_text(run_cli: RunCli, seeds: Path, db_path: Path) -> None:
+    run_cli("import", str(seeds))
+    db = sqlite_utils.Database(db_path)
+    db.execute("UPDATE blobs SET data = x'00' WHERE sha256 = (SELECT sha256 FROM documents WHERE id = 2)")
+    db.conn.commit()
+    result = json.loads(run_cli("reextract", "1", "2", "99", "--json", expect=1).output)
+    assert result == {
+        "reextracted": 1,
+        "failed": {"2": "binary content (NUL bytes), not text", "99": "no document 99"},
+    }
+    assert json.loads(run_cli("search", "周口", "--json").output)["total"] == 1  # old text and index kept

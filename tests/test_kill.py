@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from sqlite_utils.utils import sqlite3
+
 from archive.db import connect
 from archive.fts import FTS_TABLE
 from tests.conftest import SEED_FILES, SEEDS
@@ -23,9 +25,12 @@ def make_reports(folder: Path) -> None:
 
 
 def count(db_path: Path, sql: str) -> int:
+    """The count, or 0 while the importer has not created the schema yet."""
     db = connect(db_path, migrate=False)
     try:
         return int(db.execute(sql).fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
     finally:
         db.conn.close()
 
