@@ -47,5 +47,6 @@ class ExtractedDocument:
     page_count: int | None = None
     warnings: list[str] = field(default_factory=list)
     needs_ocr: bool = False
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text layer is missing or junk
     attachments: list[Link] = field(default_factory=list)
     encoding: str | None = None
