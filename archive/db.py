@@ -112,6 +112,67 @@ MIGRATIONS: list[str] = [
         FROM reports WHERE primary_document_id = new.id;
     END;
     """,
+    # 2: crawler — per-portal results of each crawl run, and the conditional-GET cache of report URLs
+    """
+    CREATE TABLE crawl_portal_runs (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        portal TEXT NOT NULL,
+        status TEXT NOT NULL,              -- 'ok' or 'failing'
+        listings INTEGER NOT NULL DEFAULT 0,
+        reports_found INTEGER NOT NULL DEFAULT 0,
+        fetched INTEGER NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0,
+        changed INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        duplicate INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        retried INTEGER NOT NULL DEFAULT 0,
+        problems TEXT,                     -- JSON list: why the portal is failing
+        events TEXT,                       -- JSON list of {kind, url, reason}: failures, skips, retries
+        PRIMARY KEY (run_id, portal)
+    );
+    CREATE TABLE crawl_cache (
+        url TEXT PRIMARY KEY,              -- a report page or file URL
+        portal TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        sha256 TEXT,
+        links TEXT,                        -- JSON list: a report page's files, revisited when it answers 304
+        checked_at TEXT NOT NULL
+    );
+    """,
+    # parsed records (parsers/record.py): the JSON, tables 三 and 四 in long form, the checks
+    """
+    CREATE TABLE records (
+        document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+        parser_version INTEGER NOT NULL,   -- parsers.record.PARSER_VERSION: older ones are re-parsed
+        record TEXT NOT NULL,              -- JSON, schema nianbao.report/1
+        not_a_report INTEGER NOT NULL,
+        failed_checks INTEGER NOT NULL,
+        parsed_at TEXT NOT NULL
+    );
+    CREATE TABLE record_cells (
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        table_name TEXT NOT NULL,          -- 'applications' (table 三) or 'review_litigation' (table 四)
+        row_name TEXT NOT NULL,            -- record key: 'granted', 'review'…
+        col INTEGER NOT NULL,              -- 0-based column (table 三: 6 is 总计; table 四: 4 is 总计)
+        value NUMERIC,                     -- NULL: blank and not fixed by the table's arithmetic
+        inferred INTEGER NOT NULL,         -- 1: filled from the table's arithmetic, not printed
+        PRIMARY KEY (document_id, table_name, row_name, col)
+    ) WITHOUT ROWID;
+    CREATE INDEX record_cells_row ON record_cells(table_name, row_name, col);
+    CREATE TABLE record_checks (
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        name TEXT NOT NULL,                -- 'applications.balance', 'cross_year.carry_over'…
+        status TEXT NOT NULL,              -- 'pass', 'fail', 'skip'
+        details TEXT,                      -- JSON: the numbers on both sides of each failure
+        PRIMARY KEY (document_id, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX record_checks_failed ON record_checks(status, name);
+    CREATE INDEX documents_region ON documents(province, city, county);
+    CREATE INDEX documents_format ON documents(format);
+    """,
 ]
 
 

@@ -12,11 +12,11 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import sqlite_utils
 
-from archive import linking
+from archive import linking, records
 from archive.db import write_transaction
 from parsers.document import SHORT_TYPES, ExtractedDocument, ExtractionError
 from parsers.extract import extract
@@ -116,8 +116,13 @@ def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None)
     return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
 
 
-def _extracted_columns(sha256: str, extracted: ExtractedDocument) -> dict[str, object]:
-    """The documents-table columns that come from extraction (shared by ingest and reextract)."""
+def _extracted_columns(
+    sha256: str, extracted: ExtractedDocument, record: dict[str, Any] | None
+) -> dict[str, object]:
+    """The documents-table columns that come from extraction and parsing (shared by ingest and reextract).
+
+    The parsed record fills agency, year, region and format; without one (a parser failure) the title
+    still gives agency and year."""
     identity = identify(extracted.text, title_hint=extracted.title)
     return {
         "media_type": extracted.media_type,
@@ -130,6 +135,7 @@ def _extracted_columns(sha256: str, extracted: ExtractedDocument) -> dict[str, o
         "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
         "agency": identity.agency,
         "year": identity.year,
+        **records.identity_columns(record),
     }
 
 
@@ -140,7 +146,8 @@ def _insert_document(
     extracted: ExtractedDocument,
     previous_document_id: int | None,
 ) -> tuple[int, int, str | None]:
-    columns = _extracted_columns(sha256, extracted)
+    record = records.parse_safely(extracted)
+    columns = _extracted_columns(sha256, extracted, record)
     title = str(columns["title"]) if columns["title"] else None
     identified = columns["agency"] is not None and columns["year"] is not None
     report_id, make_primary = linking.find_report(
@@ -163,6 +170,8 @@ def _insert_document(
     elif make_primary:
         db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [document_id, report_id])
     db.execute("UPDATE documents SET report_id = ? WHERE id = ?", [report_id, document_id])
+    if record is not None:
+        records.store(db, document_id, record)
     return document_id, int(report_id), title
 
 
@@ -190,10 +199,13 @@ def reextract(db: sqlite_utils.Database, document_id: int) -> str | None:
         extracted = extract(data, url=url)
     except ExtractionError as error:
         return str(error)
-    columns = _extracted_columns(sha256, extracted)
+    record = records.parse_safely(extracted)
+    columns = _extracted_columns(sha256, extracted, record)
     assignments = ", ".join(f"{name} = ?" for name in columns)
     with write_transaction(db):
         db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*columns.values(), document_id])
+        if record is not None:
+            records.store(db, document_id, record)
     return None
 
 

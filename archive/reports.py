@@ -9,6 +9,7 @@ import sqlite_utils
 
 from archive import fts
 from archive.search import report_files
+from parsers.render import render_record
 
 IDENTITY = ("title", "agency", "year", "province", "city", "county", "format")
 
@@ -46,8 +47,8 @@ def get_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any] | No
     }
 
 
-def describe(report: dict[str, Any]) -> str:
-    """The human-readable form of ``get_report``'s answer."""
+def describe(report: dict[str, Any], color: bool = False) -> str:
+    """The human-readable form of ``get_report``'s answer (with its parsed tables when it has a record)."""
     lines = [f"report {report['id']}: {report['title'] or '(no title)'}"]
     for key in IDENTITY[1:]:
         lines.append(f"  {key + ':':<10} {report[key] if report[key] is not None else '—'}")
@@ -61,6 +62,9 @@ def describe(report: dict[str, Any]) -> str:
     for sighting in report["sightings"]:
         status = f" HTTP {sighting['http_status']}" if sighting["http_status"] else ""
         lines.append(f"  {sighting['seen_at']}  document {sighting['document_id']}  {sighting['url']}{status}")
+    if report.get("record"):
+        lines.append("record:")
+        lines.append(render_record(report["record"], color=color))
     return "\n".join(lines)
 
 

@@ -15,8 +15,9 @@ import click
 import sqlite_utils
 
 from archive import db as archive_db
-from archive import importer, ingest, reports
+from archive import importer, ingest, records, reports
 from archive.search import Filters, QueryError, search
+from cli import parse_commands
 from parsers.document import SHORT_TYPES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -216,12 +217,13 @@ def show_command(context: click.Context, report_id: int, as_json: bool, as_text:
         click.echo(f"no report {report_id} in {context.obj}", err=True)
         context.exit(1)
         return
+    report["record"] = records.load(db, report["primary_document_id"])
     if as_text:
         click.echo(report["text"])
     elif as_json:
         _print_json(report)
     else:
-        click.echo(reports.describe(report))
+        click.echo(reports.describe(report, color=sys.stdout.isatty()))
 
 
 @cli.command("stats", context_settings=CONTEXT)
@@ -285,3 +287,14 @@ def reextract_command(
         click.echo(f"{len(ids) - len(failures)} re-extracted, {len(failures)} failed")
     if failures:
         context.exit(1)
+
+
+cli.add_command(parse_commands.parse_command)
+cli.add_command(parse_commands.checks_command)
+cli.add_command(parse_commands.reparse_command)
+
+
+from cli.crawl_commands import COMMANDS as CRAWL_COMMANDS  # noqa: E402 (after `cli` and `open_archive` exist)
+
+for _command in CRAWL_COMMANDS:
+    cli.add_command(_command)

@@ -1,7 +1,8 @@
-"""Who published a report and for which year, read from its title.
+"""Who published a report, for which year, when it was signed and which web addresses it names.
 
-A first cut of the identity fields of report-fields.md (title, agency, year); the region and the
-table format come with the full parser.
+The identity fields of report-fields.md, read from the text alone (the tables are parsers/tables.py's).
+The covered year comes from the 统计期限 sentence when there is one (the title may name the year of
+publication by mistake), else from the title.
 """
 
 from __future__ import annotations
@@ -10,8 +11,23 @@ import re
 from dataclasses import dataclass
 
 _REPORT_WORDS = re.compile(r"(年度报告|年报)")
+_REPORT_TITLE = re.compile(r"(政务公开|信息公开).*(年度报告|年报)([(（][^)）]*[)）])?$")
 _TITLE_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(19|20)\d{2})\s*年")
 _MAX_TITLE_LINES = 4
+_MAX_TITLE_CHARS = 60
+_PERIOD_WORD = re.compile(r"统计(期限|时限|期间|时间|区间|周期|时段)|所列数据")
+# 20231月1日: the 年 was lost in conversion; the year is still the first four digits.
+_PERIOD_START = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:1|01|一)\s*月\s*(?:1|01|一)\s*日")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "O": "0", "Ｏ": "0"}
+_SIGNATURE = re.compile(
+    r"(?:^|(?<=[\s。|局府室会院委厅办部处]))"
+    r"(?P<y>(?:19|20)\d{2}|[二][〇○零OＯ一二三四五六七八九]{3})\s*年\s*"
+    r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
+    r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*日[ \t]*(?=$|\||\n)",
+    re.M,
+)
+# A URL broken over lines by PDF layout continues after a line break that follows / ? & = . - _ :
+_URL = re.compile(r"(?:https?://|www\.)(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]|(?<=[/?&=._:-])\n(?=[A-Za-z0-9]))+", re.I)
 
 
 @dataclass
@@ -19,6 +35,8 @@ class Identity:
     title: str | None = None
     agency: str | None = None
     year: int | None = None
+    title_year: int | None = None
+    is_report_title: bool = False
 
 
 def find_title(text: str, fallback: str | None = None) -> str | None:
@@ -29,16 +47,77 @@ def find_title(text: str, fallback: str | None = None) -> str | None:
     for end, line in enumerate(lines[: _MAX_TITLE_LINES + 2]):
         if _REPORT_WORDS.search(line):
             start = max(0, end - _MAX_TITLE_LINES + 1)
-            joined = "".join(lines[start : end + 1])
-            return re.sub(r"\s+", "", joined)
+            joined = re.sub(r"\s+", "", "".join(lines[start : end + 1]))
+            if len(joined) <= _MAX_TITLE_CHARS:
+                return joined
+            break  # a page whose text is one long line (layout tables): the page title is better
     return fallback
+
+
+def period_year(text: str) -> int | None:
+    """The first year of the statistics period ("统计期限自2023年1月1日起"), if the text states one."""
+    for match in _PERIOD_WORD.finditer(text):
+        start = _PERIOD_START.search(text, match.end(), match.end() + 60)
+        if start:
+            return int(start.group(1))
+    return None
 
 
 def identify(text: str, title_hint: str | None = None) -> Identity:
     title = find_title(text, fallback=title_hint)
+    covered = period_year(text)
     if not title:
-        return Identity()
+        return Identity(year=covered)
+    title = re.sub(r"\s+", "", title) if _REPORT_WORDS.search(title) else title  # a report title, spaces removed
+    is_report = bool(_REPORT_TITLE.search(title))
     match = _TITLE_YEAR.match(title)
-    if not match:
-        return Identity(title=title)
-    return Identity(title=title, agency=match.group("agency") or None, year=int(match.group("year")))
+    if match:
+        agency = re.sub(r"(关于)$", "", match.group("agency")) or _agency_after_year(title)
+        title_year = int(match.group("year"))
+    else:
+        agency, title_year = _agency_before_words(title), None
+    return Identity(title, agency or None, covered or title_year, title_year, is_report)
+
+
+def _agency_after_year(title: str) -> str | None:
+    """ "2022年聊城市科学技术局政府信息公开工作年度报告": the agency follows the year."""
+    match = re.match(r"^(?:19|20)\d{2}年度?(?P<agency>.+?)(政府信息公开|政务公开|信息公开)", title)
+    return match.group("agency") if match else None
+
+
+def _agency_before_words(title: str) -> str | None:
+    match = re.match(r"^(?P<agency>.+?)(政府信息公开|政务公开|信息公开)", title)
+    return match.group("agency") if match else None
+
+
+def signed_date(text: str) -> str | None:
+    """The date printed on its own at the end of the report (the signature), as YYYY-MM-DD.
+
+    "On its own": it ends a line or a table cell and follows a line break, a full stop or the agency's
+    name, so dates inside sentences ("于2023年1月17日召开") never count. The last such date wins."""
+    for match in reversed(list(_SIGNATURE.finditer(text))):
+        year = int("".join(_CN_DIGITS.get(c, c) for c in match.group("y")))
+        month, day = _cn_number(match.group("m")), _cn_number(match.group("d"))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def _cn_number(text: str) -> int:
+    """12 or 十二 / 二十一 / 三十 → int."""
+    if text.isdigit():
+        return int(text)
+    tens, _, units = text.partition("十")
+    if "十" not in text:
+        return int(_CN_DIGITS[text])
+    return (int(_CN_DIGITS[tens]) if tens else 1) * 10 + (int(_CN_DIGITS[units]) if units else 0)
+
+
+def portal_urls(text: str) -> list[str]:
+    """Every web address in the text, in order of first appearance, as printed (trailing punctuation cut)."""
+    urls: list[str] = []
+    for match in _URL.finditer(text):
+        url = match.group(0).replace("\n", "").rstrip(".,;:!?'")
+        if url not in urls and "." in url:
+            urls.append(url)
+    return urls

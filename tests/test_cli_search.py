@@ -84,22 +84,19 @@ def test_fts_syntax_is_searched_literally(run_cli: RunCli, seeds: Path) -> None:
     assert len(titles(run_cli, "--", "-")) >= 1  # a lone '-' is a character to find, not an operator
 
 
-def test_filters(run_cli: RunCli, seeds: Path, db_path: Path) -> None:
+def test_filters(run_cli: RunCli, seeds: Path) -> None:
     run_cli("import", str(seeds))
     assert places(titles(run_cli, "复议", "--year", "2023")) == {"博山", "威海"}
     assert places(titles(run_cli, "复议", "--agency", "周口市科技局")) == {"周口"}
     assert titles(run_cli, "复议", "--format", "2019", expect=1) == set()
     assert len(titles(run_cli, "复议", "--type", "txt")) == 5
     assert titles(run_cli, "复议", "--type", "pdf", expect=1) == set()
-    # Region columns are filled by the parser; here set as it will set them.
-    import sqlite_utils
-
-    db = sqlite_utils.Database(db_path)
-    db.execute("UPDATE documents SET province = '山东省', city = '淄博市' WHERE title LIKE '博山%'")
-    db.execute("UPDATE documents SET province = '山东省', city = '威海市' WHERE title LIKE '威海%'")
-    db.conn.commit()
-    assert places(titles(run_cli, "复议", "--province", "山东省")) == {"博山", "威海"}
+    # region and table format come from the parser
+    assert places(titles(run_cli, "复议", "--province", "山东省")) == {"聊城", "博山", "曲阜", "威海"}
+    assert places(titles(run_cli, "复议", "--province", "河南省")) == {"周口"}
     assert places(titles(run_cli, "复议", "--city", "淄博市")) == {"博山"}
+    assert places(titles(run_cli, "复议", "--city", "济宁市")) == {"曲阜"}
+    assert len(titles(run_cli, "复议", "--format", "2021")) == 5
 
 
 def test_limit_and_offset_page_through_results(run_cli: RunCli, seeds: Path) -> None:

@@ -1,0 +1,108 @@
+"""The consistency checks (勾稽关系) of report-fields.md, run against a record.
+
+Each check is ``pass``, ``fail`` (with the numbers on both sides of every broken instance) or ``skip``
+(a value it needs is null). A record that fails a check keeps what the document prints: the failure is
+what tells a researcher not to trust those numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from parsers.infer import Equation, table3_equations, table4_equations
+from parsers.tables import SPLIT_OTHER
+
+COLUMNS_T3 = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+COLUMNS_T4 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+Check = dict[str, Any]
+
+
+def _result(instances: list[tuple[str, Any, Any]]) -> Check:
+    """Combine per-instance (where, left, right) comparisons; None on either side means skipped."""
+    failures = [
+        {"where": where, "left": left, "right": right}
+        for where, left, right in instances
+        if left is not None and right is not None and left != right
+    ]
+    checked = sum(1 for _, left, right in instances if left is not None and right is not None)
+    if failures:
+        return {"status": "fail", "failures": failures, "checked": checked}
+    if checked == 0:
+        return {"status": "skip"}
+    return {"status": "pass", "checked": checked, "skipped": len(instances) - checked}
+
+
+def _side(rows: dict[str, Any], side: list[tuple[str, int]]) -> int | float | None:
+    values = [None if rows.get(key) is None else rows[key][column] for key, column in side]
+    return None if any(value is None for value in values) else sum(v for v in values if v is not None)
+
+
+def _where(left: list[tuple[str, int]], columns: list[str]) -> str:
+    key, column = left[0]
+    return f"{key}[{columns[column]}]"
+
+
+def _table_checks(rows: dict[str, Any] | None, equations: Iterable[tuple[str, Equation]], columns: list[str]) -> dict:
+    grouped: dict[str, list[tuple[str, Any, Any]]] = {}
+    for name, (left, right) in equations:
+        entry = (_where(left, columns), _side(rows, left), _side(rows, right)) if rows else ("", None, None)
+        grouped.setdefault(name, []).append(entry)
+    return {name: _result(instances) for name, instances in grouped.items()}
+
+
+def absent_rows(record: dict[str, Any]) -> frozenset[str]:
+    """The (六) rows a one-row 其他处理 table does not have (format 2019, or a 23-row table)."""
+    applications = record.get("applications") or {}
+    single = all(applications.get(key) is None for key in SPLIT_OTHER) and applications.get("other_other") is not None
+    return frozenset(SPLIT_OTHER) if record.get("format") == "2019" or single else frozenset()
+
+
+def run_checks(record: dict[str, Any]) -> dict[str, Check]:
+    """Every in-document check of the spec for ``record`` (cross-year checks: ``cross_year_checks``)."""
+    checks = _table_checks(record.get("applications"), table3_equations(absent_rows(record)), COLUMNS_T3)
+    checks.update(_table_checks(record.get("review_litigation"), table4_equations(), COLUMNS_T4))
+    year, signed = record.get("year"), record.get("signed_date")
+    if year is None or signed is None:
+        checks["signed_date.after_period"] = {"status": "skip"}
+    elif signed > f"{year}-12-31":
+        checks["signed_date.after_period"] = {"status": "pass", "checked": 1, "skipped": 0}
+    else:
+        failure = {"where": "signed_date", "left": signed, "right": f"after {year}-12-31"}
+        checks["signed_date.after_period"] = {"status": "fail", "failures": [failure], "checked": 1}
+    checks["title.year"] = _result([("year", _title_year(record.get("title")), year)])
+    return checks
+
+
+def _title_year(title: str | None) -> int | None:
+    match = re.search(r"((?:19|20)\d{2})年", title or "")
+    return int(match.group(1)) if match else None
+
+
+def cross_year_checks(record: dict[str, Any], previous: dict[str, Any]) -> dict[str, Check]:
+    """Checks against last year's record of the same agency: carry-over and documents in force."""
+    checks: dict[str, Check] = {}
+    this_in = (record.get("applications") or {}).get("carried_over_in")
+    last_out = (previous.get("applications") or {}).get("carried_over_out")
+    checks["cross_year.carry_over"] = _result(
+        [
+            (
+                f"carried_over_in[{COLUMNS_T3[c]}]",
+                None if this_in is None else this_in[c],
+                None if last_out is None else last_out[c],
+            )
+            for c in range(7)
+        ]
+    )
+    instances = []
+    for key in ("regulations", "normative_documents"):
+        now = ((record.get("active_disclosure") or {}).get(key)) or {}
+        before = ((previous.get("active_disclosure") or {}).get(key)) or {}
+        last, issued, repealed = before.get("in_force"), now.get("issued"), now.get("repealed")
+        expected = None
+        if last is not None and issued is not None and repealed is not None:
+            expected = last + issued - repealed
+        instances.append((f"{key}.in_force", now.get("in_force"), expected))
+    checks["cross_year.in_force"] = _result(instances)
+    return checks

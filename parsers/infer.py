@@ -1,0 +1,78 @@
+"""Filling blank cells that the table's own arithmetic fixes (report-fields.md, "Values").
+
+Every rule of tables 三 and 四 is a sum of non-negative counts equal to another. When all cells but
+the unknown ones on one side are known, the unknowns are fixed: one unknown is the difference; several
+unknowns whose side is already reached are all 0. Nothing else is ever filled in, and an equation
+whose printed cells already disagree fixes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from parsers.cellcheck import T3_KEYS, T4_KEYS
+from parsers.tables import RESULT_KEYS, Values
+
+Cell = tuple[str, int]
+Equation = tuple[list[Cell], list[Cell]]
+
+
+def table3_equations(absent: frozenset[str] = frozenset()) -> Iterator[tuple[str, Equation]]:
+    """(check name, equation) for every rule of table 三; ``absent`` rows are not part of the table."""
+    results = [key for key in RESULT_KEYS if key not in absent]
+    for column in range(7):
+        yield (
+            "applications.balance",
+            (
+                [("new_received", column), ("carried_over_in", column)],
+                [("total_processed", column), ("carried_over_out", column)],
+            ),
+        )
+        yield "applications.total_processed", ([("total_processed", column)], [(key, column) for key in results])
+    for key in T3_KEYS:
+        if key not in absent:
+            yield "applications.column_total", ([(key, 6)], [(key, column) for column in range(6)])
+
+
+def table4_equations() -> Iterator[tuple[str, Equation]]:
+    for key in T4_KEYS:
+        yield "review_litigation.total", ([(key, 4)], [(key, column) for column in range(4)])
+
+
+def infer(rows: dict[str, Values | None], equations: list[Equation], width: int) -> list[Cell]:
+    """Fill ``rows`` in place where the equations fix a blank; returns the cells filled, in order."""
+    grid: dict[str, Values] = {
+        key: list(values) if values is not None else [None] * width for key, values in rows.items()
+    }
+    filled: list[Cell] = []
+    changed = True
+    while changed:
+        changed = False
+        for left, right in equations:
+            for known_side, open_side in ((left, right), (right, left)):
+                solved = _solve(grid, known_side, open_side)
+                for cell, value in solved:
+                    grid[cell[0]][cell[1]] = value
+                    filled.append(cell)
+                    changed = True
+    touched = {key for key, _ in filled}
+    for key in touched:
+        rows[key] = grid[key]
+    return filled
+
+
+def _solve(grid: dict[str, Values], known_side: list[Cell], open_side: list[Cell]) -> list[tuple[Cell, int]]:
+    known = [grid[key][column] for key, column in known_side]
+    if any(value is None for value in known):
+        return []
+    unknown = [cell for cell in open_side if grid[cell[0]][cell[1]] is None]
+    printed = [grid[key][column] for key, column in open_side if grid[key][column] is not None]
+    values = [*known, *printed]
+    if not unknown or any(not isinstance(v, int) or v < 0 for v in values):
+        return []
+    gap = sum(known) - sum(printed)  # type: ignore[arg-type]
+    if gap < 0:
+        return []  # the printed cells already break the rule: a failed check, not something to fill
+    if len(unknown) == 1:
+        return [(unknown[0], gap)]
+    return [(cell, 0) for cell in unknown] if gap == 0 else []
