@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
@@ -17,6 +18,32 @@ import sqlite_utils
 from archive import fts
 
 DEFAULT_DB = "nianbao.db"
+
+
+def _index_triggers() -> str:
+    """Triggers keeping every search index equal to the text of each report's primary document."""
+    insert = "\n".join(
+        f"INSERT INTO {table}(rowid, t) SELECT {{id}}, {function}({{text}}) {{source}};"
+        for table, function, _ in fts.INDEXES
+    )
+    delete = "\n".join(f"DELETE FROM {table} WHERE rowid {{match}};" for table, _, _ in fts.INDEXES)
+    from_primary = "FROM documents WHERE id = new.primary_document_id"
+    return f"""
+    CREATE TRIGGER reports_index_insert AFTER INSERT ON reports BEGIN
+        {insert.format(id="new.id", text="text", source=from_primary)}
+    END;
+    CREATE TRIGGER reports_index_update AFTER UPDATE OF primary_document_id ON reports BEGIN
+        {delete.format(match="= old.id")}
+        {insert.format(id="new.id", text="text", source=from_primary)}
+    END;
+    CREATE TRIGGER reports_index_delete AFTER DELETE ON reports BEGIN
+        {delete.format(match="= old.id")}
+    END;
+    CREATE TRIGGER documents_index_text AFTER UPDATE OF text ON documents BEGIN
+        {delete.format(match="IN (SELECT id FROM reports WHERE primary_document_id = new.id)")}
+        {insert.format(id="id", text="new.text", source="FROM reports WHERE primary_document_id = new.id")}
+    END;"""
+
 
 MIGRATIONS: list[str] = [
     # 1: documents, their bytes, where they were seen, runs, failures, reports, search index
@@ -90,27 +117,8 @@ MIGRATIONS: list[str] = [
         reason TEXT NOT NULL,
         at TEXT NOT NULL
     );
-    {fts.CREATE_FTS_SQL};
-    CREATE TRIGGER reports_fts_insert AFTER INSERT ON reports BEGIN
-        INSERT INTO {fts.FTS_TABLE}(rowid, even, odd)
-        SELECT new.id, nianbao_fts_column(text, 0), nianbao_fts_column(text, 1)
-        FROM documents WHERE id = new.primary_document_id;
-    END;
-    CREATE TRIGGER reports_fts_update AFTER UPDATE OF primary_document_id ON reports BEGIN
-        DELETE FROM {fts.FTS_TABLE} WHERE rowid = old.id;
-        INSERT INTO {fts.FTS_TABLE}(rowid, even, odd)
-        SELECT new.id, nianbao_fts_column(text, 0), nianbao_fts_column(text, 1)
-        FROM documents WHERE id = new.primary_document_id;
-    END;
-    CREATE TRIGGER reports_fts_delete AFTER DELETE ON reports BEGIN
-        DELETE FROM {fts.FTS_TABLE} WHERE rowid = old.id;
-    END;
-    CREATE TRIGGER documents_fts_text AFTER UPDATE OF text ON documents BEGIN
-        DELETE FROM {fts.FTS_TABLE} WHERE rowid IN (SELECT id FROM reports WHERE primary_document_id = new.id);
-        INSERT INTO {fts.FTS_TABLE}(rowid, even, odd)
-        SELECT id, nianbao_fts_column(new.text, 0), nianbao_fts_column(new.text, 1)
-        FROM reports WHERE primary_document_id = new.id;
-    END;
+    {fts.create_sql()}
+    {_index_triggers()}
     """,
     # 2: crawler — per-portal results of each crawl run, and the conditional-GET cache of report URLs
     """
@@ -192,8 +200,17 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     db.conn.execute("COMMIT")
 
 
-def _fts_column(text: str | None, parity: int) -> str:
-    return fts.column_tokens(fts.normalize(text or ""), parity)
+@lru_cache(maxsize=4)
+def _normalized(text: str | None) -> str:
+    return fts.normalize(text or "")  # cached: each text feeds three indexes in a row
+
+
+def _fts_chars(text: str | None) -> str:
+    return fts.char_tokens(_normalized(text))
+
+
+def _fts_pairs(text: str | None) -> str:
+    return fts.pair_tokens(_normalized(text))
 
 
 def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.Database:
@@ -206,7 +223,8 @@ def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.
     db = sqlite_utils.Database(path)
     db.conn.execute("PRAGMA busy_timeout = 10000")
     db.conn.execute("PRAGMA foreign_keys = ON")
-    db.conn.create_function("nianbao_fts_column", 2, _fts_column, deterministic=True)
+    db.conn.create_function("nianbao_fts_chars", 1, _fts_chars, deterministic=True)
+    db.conn.create_function("nianbao_fts_pairs", 1, _fts_pairs, deterministic=True)
     if migrate:
         db.conn.execute("PRAGMA journal_mode = WAL")
         db.conn.execute("PRAGMA synchronous = NORMAL")

@@ -4,47 +4,59 @@ Why not a stock tokenizer: SQLite's tokenizers either see a run of Chinese as on
 drop queries under three characters (trigram) or need a word segmenter that misses matches across
 word boundaries. We want "a query of any length returns exactly the documents that contain it".
 
-How: every character of the normalised text is covered by two-character tokens laid out in two
-columns by parity — column ``even`` holds text[0:2], text[2:4], …; column ``odd`` holds text[1:3],
-text[3:5], …; a column whose text has an odd length ends with a one-character token. So each column
-is a gap-free, non-overlapping tiling of the text, and together they hold every overlapping bigram.
+How: the normalised text is indexed three times, each index fitted to one kind of query.
 
-* A query of 2k characters is the FTS5 phrase of its k non-overlapping bigrams: it matches exactly
-  where those bigrams stand side by side in one column, which is exactly where the text contains it.
-* A query of 2k+1 characters adds its last character as a prefix token ("AB CD E"*), answered from
-  FTS5's one-character prefix index.
-* A one-character query is that prefix alone.
+=================  ===================================  ==========================  ============
+table              tokens                               detail                      answers
+=================  ===================================  ==========================  ============
+``report_chars``   every character                      none (which reports only)   1 character
+``report_pairs``   every overlapping character pair     none                        2 characters
+``report_fts``     every overlapping character pair     full (positions)            3 or more
+=================  ===================================  ==========================  ============
 
-Half as many phrase terms as overlapping bigrams, the same index size, and no verification pass:
-the answer is exact by construction (tests compare it with a substring scan).
+A query of n ≥ 3 characters is the FTS5 phrase of its n-1 overlapping pairs, which matches exactly
+where the text contains it: no candidate has to be verified. One- and two-character queries (复议,
+诉讼, 威) are the commonest and the broadest; the position-free tables answer them from a list of
+report ids. Together the three take about 1.25× the UTF-8 size of the text (``bench/search.py``);
+a one-character prefix index, the usual way to serve one-character queries, alone doubles that.
 
-Characters are encoded so that FTS5's ``ascii`` tokenizer keeps each token whole: it treats every
-non-ASCII character as part of a token and splits on ASCII punctuation and spaces, so ASCII
-punctuation and the space are mapped into Unicode plane 15 (private use). User input therefore never
-reaches FTS5 syntax: quotes, ``AND``, ``*``, ``NEAR(`` are just characters to find.
+Every character is indexed, punctuation, spaces and ASCII included (so ``gov.cn`` and ``1月1日`` are
+found). FTS5's ``ascii`` tokenizer treats every non-ASCII character as part of a token and splits on
+ASCII punctuation and spaces, so those are mapped into Unicode plane 15 (private use) first; user input
+therefore never reaches FTS5 syntax: quotes, ``AND``, ``*``, ``NEAR(`` are just characters to find.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
-FTS_TABLE = "report_fts"
-
-#: Contentless (the text lives in ``documents``), deletable (SQLite ≥ 3.43), one-character prefix index.
-CREATE_FTS_SQL = f"""
-CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-    even, odd,
-    tokenize = 'ascii',
-    prefix = '1',
-    content = '',
-    contentless_delete = 1
+CHARS_TABLE = "report_chars"
+PAIRS_TABLE = "report_pairs"
+PHRASE_TABLE = "report_fts"
+#: (table, SQL function giving its tokens, FTS5 options)
+INDEXES = (
+    (CHARS_TABLE, "nianbao_fts_chars", "detail = none"),
+    (PAIRS_TABLE, "nianbao_fts_pairs", "detail = none"),
+    (PHRASE_TABLE, "nianbao_fts_pairs", "detail = full"),
 )
-"""
+#: The table that holds positions, hence term frequencies: BM25 ranking comes from it.
+RANK_TABLE = PHRASE_TABLE
 
 _PUA_BASE = 0xF0000  # plane 15 private use: where ASCII punctuation and the space are moved
 _WHITESPACE = re.compile(r"\s+")
+_ENCODE_TABLE = {code: chr(_PUA_BASE + code) for code in range(128) if not chr(code).isalnum()}
+
+
+def create_sql() -> str:
+    """The three contentless FTS5 tables (the text lives in ``documents``; rows deletable, SQLite ≥ 3.43)."""
+    return "\n".join(
+        f"CREATE VIRTUAL TABLE {table} USING fts5(t, tokenize = 'ascii', content = '', "
+        f"contentless_delete = 1, {options});"
+        for table, _, options in INDEXES
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -81,32 +93,44 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-_ENCODE_TABLE = {code: chr(_PUA_BASE + code) for code in range(128) if not chr(code).isalnum()}
+def _encode(normalized: str) -> str:
+    return normalized.translate(_ENCODE_TABLE)
 
 
-def _encode(text: str) -> str:
-    return text.translate(_ENCODE_TABLE)
+def char_tokens(normalized: str) -> str:
+    """Every character, as a token string for ``report_chars``."""
+    return " ".join(_encode(normalized))
 
 
-def column_tokens(normalized: str, parity: int) -> str:
-    """The token string of one column (see the module docstring): tiles of two characters from ``parity``."""
-    encoded = _encode(normalized)
-    return " ".join(encoded[start : start + 2] for start in range(parity, len(encoded), 2))
+def _pairs(encoded: str) -> list[str]:
+    return [encoded[start : start + 2] for start in range(len(encoded) - 1)]
 
 
-def index_columns(text: str) -> tuple[str, str]:
-    """What goes into the ``even`` and ``odd`` columns for a document text."""
-    normalized = normalize(text)
-    return column_tokens(normalized, 0), column_tokens(normalized, 1)
+def pair_tokens(normalized: str) -> str:
+    """Every overlapping pair of characters, as a token string for ``report_pairs`` and ``report_fts``."""
+    return " ".join(_pairs(_encode(normalized)))
 
 
-def term_expression(term: str) -> str | None:
-    """The FTS5 expression matching exactly the texts that contain ``term`` (already normalised).
+def _phrase(encoded: str) -> str:
+    return '"' + " ".join(_pairs(encoded)) + '"'
 
-    Returns None for an empty term."""
-    if not term:
-        return None
+
+@dataclass(frozen=True)
+class TermMatch:
+    """How to find one (normalised, non-empty) term: an FTS5 expression against one of the tables."""
+
+    table: str
+    expression: str
+
+
+def term_match(term: str) -> TermMatch:
     encoded = _encode(term)
-    pairs = [encoded[start : start + 2] for start in range(0, len(encoded), 2)]
-    phrase = '"' + " ".join(pairs) + '"'
-    return phrase + "*" if len(pairs[-1]) == 1 else phrase
+    if len(encoded) == 1:
+        return TermMatch(CHARS_TABLE, f'"{encoded}"')
+    return TermMatch(PAIRS_TABLE if len(encoded) == 2 else PHRASE_TABLE, _phrase(encoded))
+
+
+def rank_expression(term: str) -> str | None:
+    """The term's expression against ``RANK_TABLE`` (None for one character: that table has no unigrams)."""
+    encoded = _encode(term)
+    return _phrase(encoded) if len(encoded) >= 2 else None

@@ -116,9 +116,7 @@ def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None)
     return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
 
 
-def _extracted_columns(
-    sha256: str, extracted: ExtractedDocument, record: dict[str, Any] | None
-) -> dict[str, object]:
+def _extracted_columns(sha256: str, extracted: ExtractedDocument, record: dict[str, Any] | None) -> dict[str, object]:
     """The documents-table columns that come from extraction and parsing (shared by ingest and reextract).
 
     The parsed record fills agency, year, region and format; without one (a parser failure) the title

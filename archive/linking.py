@@ -70,7 +70,9 @@ def find_report(
             return report_id, True
     if identified:
         for report_id, other_text in db.execute(
-            """SELECT r.id, d.text FROM reports r JOIN documents d ON d.id = r.primary_document_id
+            # from documents (indexed on title) to their reports, not the other way: no scan of reports
+            """SELECT r.id, d.text FROM documents d
+               JOIN reports r ON r.id = d.report_id AND r.primary_document_id = d.id
                WHERE d.title = ?""",
             [title],
         ).fetchall():

@@ -73,10 +73,12 @@ def _grouped(db: sqlite_utils.Database, sql: str) -> dict[str, int]:
 
 
 def index_bytes(db: sqlite_utils.Database) -> int:
-    """Bytes held by the search index's shadow tables (its segments and their term index)."""
-    data = db.execute(f"SELECT sum(length(block)) FROM {fts.FTS_TABLE}_data").fetchone()[0] or 0
-    idx = db.execute(f"SELECT sum(length(term) + 16) FROM {fts.FTS_TABLE}_idx").fetchone()[0] or 0
-    return int(data + idx)
+    """Bytes held by the search indexes' shadow tables (their segments and term indexes)."""
+    total = 0
+    for table, _, _ in fts.INDEXES:
+        total += db.execute(f"SELECT sum(length(block)) FROM {table}_data").fetchone()[0] or 0
+        total += db.execute(f"SELECT sum(length(term) + 16) FROM {table}_idx").fetchone()[0] or 0
+    return int(total)
 
 
 def stats(db: sqlite_utils.Database) -> dict[str, Any]:

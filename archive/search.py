@@ -12,7 +12,9 @@ typed by a user (``AND``, ``*``, ``NEAR(``, quotes) is searched for, never inter
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
@@ -20,6 +22,8 @@ import sqlite_utils
 from archive import fts
 from parsers.document import SHORT_TYPES
 
+#: Above this many matches, results are listed newest first rather than scored (see ``search``).
+RANK_LIMIT = 10_000
 SNIPPET_BEFORE = 30
 SNIPPET_AFTER = 70
 
@@ -33,18 +37,32 @@ class Query:
     include: list[str]
     exclude: list[str]
 
-    def match_expression(self) -> str | None:
-        """The FTS5 MATCH expression, or None when the query only excludes."""
-        included = [fts.term_expression(term) for term in self.include]
-        positive = " AND ".join(expr for expr in included if expr)
-        if not positive:
-            return None
-        if self.exclude:
-            return f"({positive}) NOT ({self.exclude_expression()})"
-        return positive
+    def ids_sql(self) -> tuple[str, list[object]]:
+        """SQL selecting the ``id`` of every matching report: the included terms' answers intersected,
+        the excluded terms' answers taken away. Terms answered by one index share one MATCH."""
+        selects: list[str] = []
+        params: list[object] = []
+        for table, expressions in _by_table(self.include).items():
+            selects.append(f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?")
+            params.append(" AND ".join(expressions))
+        sql = " INTERSECT ".join(selects) or "SELECT id FROM reports"
+        for table, expressions in _by_table(self.exclude).items():
+            sql += f" EXCEPT SELECT rowid AS id FROM {table} WHERE {table} MATCH ?"
+            params.append(" OR ".join(expressions))
+        return sql, params
 
-    def exclude_expression(self) -> str:
-        return " OR ".join(expr for term in self.exclude if (expr := fts.term_expression(term)))
+    def rank_expression(self) -> str | None:
+        """What BM25 ranks on: the included terms of two characters or more (None: rank by recency)."""
+        expressions = [expression for term in self.include if (expression := fts.rank_expression(term))]
+        return " AND ".join(expressions) or None
+
+
+def _by_table(terms: list[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for term in terms:
+        match = fts.term_match(term)
+        grouped.setdefault(match.table, []).append(match.expression)
+    return grouped
 
 
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -115,45 +133,59 @@ class Hit:
 class SearchResult:
     query: str
     total: int
+    order: str  # "bm25" or "newest" (see ``search``)
     hits: list[Hit]
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def _matching_sql(query: Query, filters: Filters) -> tuple[str, list[object]]:
-    """SELECT r.id, score, d.* for every matching report (unordered)."""
-    clauses, params = filters.where()
-    expression = query.match_expression()
-    if expression is not None:
-        source = f"(SELECT rowid AS id, rank FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?) m"
-        join = "JOIN reports r ON r.id = m.id"
-        params = [expression, *params]
-        score = "m.rank"
-    else:
-        source = "reports r"
-        join = ""
-        clauses.append(f"r.id NOT IN (SELECT rowid FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?)")
-        params.append(query.exclude_expression())
-        score = "NULL"
+def _matching_sql(query: Query, filters: Filters, ranked: bool) -> tuple[str, list[object]]:
+    """SELECT r.id, score, d.* for every matching report (unordered; score is None unless ``ranked``)."""
+    ids_sql, params = query.ids_sql()
+    rank = query.rank_expression() if ranked else None
+    if rank is None:
+        source = f"(SELECT id, NULL AS rank FROM ({ids_sql})) m"
+    elif query.exclude or any(len(term) < 2 for term in query.include):
+        table = fts.RANK_TABLE
+        # "+rowid": filter the ranked rows by the exact answer; a bare rowid IN (...) would make FTS5 run
+        # the whole MATCH once per id.
+        source = f"(SELECT rowid AS id, rank FROM {table} WHERE {table} MATCH ? AND +rowid IN ({ids_sql})) m"
+        params = [rank, *params]
+    else:  # the ranked terms are the whole query: their match is the exact answer
+        source = f"(SELECT rowid AS id, rank FROM {fts.RANK_TABLE} WHERE {fts.RANK_TABLE} MATCH ?) m"
+        params = [rank]
+    clauses, filter_params = filters.where()
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = f"""SELECT r.id AS report_id, {score} AS score, d.id AS document_id, d.title, d.agency, d.year,
+    sql = f"""SELECT r.id AS id, m.rank AS score, d.id AS document_id, d.title, d.agency, d.year,
                      d.province, d.city, d.county, d.format, d.text
-              FROM {source} {join} JOIN documents d ON d.id = r.primary_document_id {where}"""
-    return sql, params
+              FROM {source} JOIN reports r ON r.id = m.id JOIN documents d ON d.id = r.primary_document_id
+              {where}"""
+    return sql, [*params, *filter_params]
+
+
+def _count_sql(query: Query, filters: Filters) -> tuple[str, list[object]]:
+    ids_sql, params = query.ids_sql()
+    clauses, filter_params = filters.where()
+    if not clauses:
+        return f"SELECT count(*) FROM ({ids_sql})", params
+    return (
+        f"""SELECT count(*) FROM ({ids_sql}) m JOIN reports r ON r.id = m.id
+            JOIN documents d ON d.id = r.primary_document_id WHERE {" AND ".join(clauses)}""",
+        [*params, *filter_params],
+    )
 
 
 def matching_report_ids(db: sqlite_utils.Database, query_text: str, filters: Filters | None = None) -> list[int]:
     """Every matching report id, unordered: the exact answer set (used by tests and the benchmark)."""
     query = parse_query(query_text)
     filters = filters or Filters()
-    expression = query.match_expression()
-    clauses, params = filters.where()
-    if expression is not None and not clauses:  # the fast path: the index alone
-        sql = f"SELECT rowid FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?"
-        return [row[0] for row in db.execute(sql, [expression])]
-    sql, params = _matching_sql(query, filters)
-    return [row[0] for row in db.execute(f"SELECT report_id FROM ({sql})", params)]
+    if not filters.where()[0]:  # the fast path: the indexes alone
+        sql, params = query.ids_sql()
+    else:
+        sql, params = _matching_sql(query, filters, ranked=False)
+    # One JSON array instead of a Python tuple per row: twice as fast for 100,000 ids.
+    return list(json.loads(db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()[0]))
 
 
 def search(
@@ -163,11 +195,17 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> SearchResult:
-    """Matching reports, best first (BM25), each with a highlighted snippet and its files."""
+    """Matching reports, best first, each with a highlighted snippet and its files.
+
+    Best first is BM25 over the terms of two characters or more. A query of single characters only, or
+    one matching more than RANK_LIMIT reports, lists the newest first instead: BM25 needs positions the
+    one-character index does not keep, and scoring every one of 100,000 matches takes half a second."""
     query = parse_query(query_text)
-    sql, params = _matching_sql(query, filters or Filters())
-    total = db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-    order = "score, report_id DESC" if query.include else "report_id DESC"
+    filters = filters or Filters()
+    total = db.execute(*_count_sql(query, filters)).fetchone()[0]
+    ranked = query.rank_expression() is not None and total <= RANK_LIMIT
+    sql, params = _matching_sql(query, filters, ranked)
+    order = "score, id DESC" if ranked else "id DESC"
     rows = db.execute(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
     hits = []
     for row in rows:
@@ -190,7 +228,7 @@ def search(
                 files=report_files(db, report_id),
             )
         )
-    return SearchResult(query=query_text, total=total, hits=hits)
+    return SearchResult(query=query_text, total=total, order="bm25" if ranked else "newest", hits=hits)
 
 
 def report_files(db: sqlite_utils.Database, report_id: int) -> list[dict[str, object]]:
@@ -215,47 +253,56 @@ def report_files(db: sqlite_utils.Database, report_id: int) -> list[dict[str, ob
     return files
 
 
+def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where the (normalised) terms stand in ``text``, as (start, end) offsets into ``text`` itself."""
+    if not terms:
+        return []
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if len(folded) == len(text):  # the usual case: folding moved no character, so offsets carry over
+        longest_first = sorted(terms, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(term).replace(r"\ ", r"\s+") for term in longest_first))
+        return [match.span() for match in pattern.finditer(folded)]
+    normalized, offsets = fts.normalize_with_offsets(text)
+    spans = []
+    for term in terms:
+        position = normalized.find(term)
+        while position >= 0:
+            spans.append((offsets[position], offsets[position + len(term) - 1] + 1))
+            position = normalized.find(term, position + 1)
+    return sorted(spans)
+
+
 def make_snippet(text: str, terms: list[str]) -> tuple[str, list[tuple[int, int]]]:
     """A short passage of ``text`` around the first match, and the (start, end) of every match in it.
 
-    Matching is done on the normalised text; the passage shown is the original text, white space folded."""
-    normalized, offsets = fts.normalize_with_offsets(text)
-    if not normalized:
-        return "", []
-    first = min((found for term in terms if (found := normalized.find(term)) >= 0), default=0)
+    The passage is the original text with white space folded; matching is on the normalised form."""
+    spans = match_spans(text, terms)
+    first = spans[0][0] if spans else 0
     start = max(0, first - SNIPPET_BEFORE)
-    end = min(len(normalized), first + SNIPPET_AFTER)
+    end = min(len(text), first + SNIPPET_AFTER)
     marked = [False] * (end - start)
-    for term in terms:
-        position = normalized.find(term, start)
-        while 0 <= position < end:
-            for index in range(position, min(position + len(term), end)):
-                marked[index - start] = True
-            position = normalized.find(term, position + 1)
-    # Rebuild from the source characters, keeping the highlight runs.
+    for span_start, span_end in spans:
+        for index in range(max(span_start, start), min(span_end, end)):
+            marked[index - start] = True
     pieces: list[str] = []
     highlights: list[tuple[int, int]] = []
-    length = 0
     run_start: int | None = None
-    previous_source = -1
     for index in range(start, end):
-        source_index = offsets[index]
-        if source_index == previous_source:
-            continue
-        previous_source = source_index
-        char = text[source_index]
-        char = " " if char.isspace() else char
+        char = text[index]
+        if char.isspace():
+            if not pieces or pieces[-1] == " ":
+                continue
+            char = " "
         is_marked = marked[index - start]
         if is_marked and run_start is None:
-            run_start = length
+            run_start = len(pieces)
         elif not is_marked and run_start is not None:
-            highlights.append((run_start, length))
+            highlights.append((run_start, len(pieces)))
             run_start = None
         pieces.append(char)
-        length += 1
     if run_start is not None:
-        highlights.append((run_start, length))
+        highlights.append((run_start, len(pieces)))
     prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(normalized) else ""
+    suffix = "…" if end < len(text) else ""
     shift = len(prefix)
-    return prefix + "".join(pieces) + suffix, [(a + shift, b + shift) for a, b in highlights]
+    return prefix + "".join(pieces).rstrip() + suffix, [(a + shift, b + shift) for a, b in highlights]

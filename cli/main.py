@@ -175,7 +175,8 @@ def search_command(
     if as_json:
         _print_json(result.to_dict())
     else:
-        click.echo(f"{result.total} report(s) match {result.query!r} ({elapsed_ms:.0f} ms)")
+        order = "best first" if result.order == "bm25" else "newest first"
+        click.echo(f"{result.total} report(s) match {result.query!r}, {order} ({elapsed_ms:.0f} ms)")
         color = sys.stdout.isatty()
         for hit in result.hits:
             types = ", ".join(str(file["type"]) for file in hit.files)

@@ -23,7 +23,17 @@ def test_schema_is_created_once_in_wal_mode(db_path: Path) -> None:
     assert archive_db.schema_version(db) == len(archive_db.MIGRATIONS)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = set(db.table_names())
-    assert {"documents", "blobs", "sightings", "runs", "failures", "reports", "report_fts"} <= tables
+    assert {
+        "documents",
+        "blobs",
+        "sightings",
+        "runs",
+        "failures",
+        "reports",
+        "report_fts",
+        "report_chars",
+        "report_pairs",
+    } <= tables
     archive_db.connect(db_path)  # opening again migrates nothing and fails on nothing
     assert archive_db.schema_version(archive_db.connect(db_path)) == len(archive_db.MIGRATIONS)
 
@@ -123,6 +133,6 @@ def test_a_tool_without_our_functions_cannot_desync_the_index(db_path: Path) -> 
     try:
         plain.execute("UPDATE documents SET text = 'x'")
     except Exception as error:
-        assert "nianbao_fts_column" in str(error)
+        assert "no such function: nianbao_fts_" in str(error)
     else:
         raise AssertionError("an update without the index functions must fail")

@@ -76,7 +76,8 @@ def test_console_script_runs(tmp_path: Path) -> None:
 def test_reextract_updates_text_and_index_from_stored_bytes(run_cli: RunCli, seeds: Path, db_path: Path) -> None:
     run_cli("import", str(seeds))
     db = sqlite_utils.Database(db_path)
-    db.conn.create_function("nianbao_fts_column", 2, lambda text, parity: "")  # simulate an old, worse extraction
+    for function in ("nianbao_fts_chars", "nianbao_fts_pairs"):  # simulate an old, worse extraction
+        db.conn.create_function(function, 1, lambda text: "")
     db.execute("UPDATE documents SET text = '', title = NULL WHERE id = 4")
     db.conn.commit()
     assert run_cli("search", "曲阜", expect=1)

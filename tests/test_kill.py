@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlite_utils.utils import sqlite3
 
 from archive.db import connect
-from archive.fts import FTS_TABLE
+from archive.fts import INDEXES
 from tests.conftest import SEED_FILES, SEEDS
 
 FILES = 400
@@ -53,7 +53,8 @@ def test_kill_9_mid_import_leaves_a_consistent_archive(tmp_path: Path) -> None:
 
     db = connect(db_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('integrity-check')")
+    for table, _, _ in INDEXES:
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
     # every document is whole: bytes, report, sighting, index entry
     assert db.execute("SELECT count(*) FROM documents WHERE report_id IS NULL").fetchone()[0] == 0
     assert (
@@ -64,7 +65,8 @@ def test_kill_9_mid_import_leaves_a_consistent_archive(tmp_path: Path) -> None:
     )
     assert db.execute("SELECT count(*) FROM sightings").fetchone()[0] == done
     reports = db.execute("SELECT count(*) FROM reports").fetchone()[0]
-    assert db.execute(f"SELECT count(*) FROM {FTS_TABLE}").fetchone()[0] == reports
+    for table, _, _ in INDEXES:
+        assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == reports
     assert db.execute("SELECT new FROM runs WHERE id = 1").fetchone()[0] == done
     db.conn.close()
 

@@ -80,3 +80,25 @@ def test_snippet_shows_the_source_text_and_marks_every_match() -> None:
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "行政复议， 复议结果" in snippet  # white space folded, punctuation as printed
     assert [snippet[a:b] for a, b in spans] == ["复议", "复议"]
+
+
+def test_snippet_maps_matches_back_when_folding_changes_lengths() -> None:
+    text = "㈠ 本机关依法申请行政复议，" + "后文" * 60  # ㈠ folds to three characters: "(一)"
+    snippet, spans = make_snippet(text, ["(一)", "复议"])
+    assert snippet.startswith("㈠ 本机关")
+    assert [snippet[a:b] for a, b in spans] == ["㈠", "复议"]
+
+
+def test_order_is_bm25_unless_single_characters_or_too_many(tmp_path: Path, monkeypatch) -> None:
+    from archive import search as search_module
+
+    db = connect(tmp_path / "a.db")
+    for number in range(3):
+        ingest(db, Source(f"u{number}", f"年度报告{number} 行政复议".encode()))
+    assert search_module.search(db, "复议").order == "bm25"
+    assert search_module.search(db, "复议 年").order == "bm25"
+    newest = search_module.search(db, "复")
+    assert newest.order == "newest" and [hit.report_id for hit in newest.hits] == [3, 2, 1]
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 2)
+    capped = search_module.search(db, "复议")
+    assert capped.order == "newest" and capped.total == 3

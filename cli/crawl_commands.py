@@ -1,0 +1,257 @@
+"""`nianbao crawl`, `portals`, `replica` and `demo`: the crawler's commands (registered in cli/main.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import click
+
+from archive.search import Filters, search
+from crawler import registry, store
+from crawler.registry import RegistryError
+from crawler.replica import portals as replica_portals
+from crawler.replica.server import Replica, ReplicaServer
+from crawler.run import CrawlError, CrawlOptions, crawl
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+COUNTS = ("new", "changed", "unchanged", "duplicate", "failed", "skipped", "retried")
+
+
+def _archive(context: click.Context) -> Any:
+    from cli.main import open_archive  # late: cli.main registers this module's commands
+
+    return open_archive(context)
+
+
+def _run(context: click.Context, options: CrawlOptions, as_json: bool, verbose: bool = False) -> dict[str, Any]:
+    """Run the crawl in its child process with a progress bar on a terminal; the summary, or exit 1."""
+    _archive(context).close()  # the archive opens (and migrates) before the child starts
+    with click.progressbar(
+        length=1, label="crawling", file=sys.stderr, hidden=not sys.stderr.isatty(), show_pos=True
+    ) as bar:
+
+        def progress(message: dict[str, object]) -> None:
+            if "requests" in message:
+                bar.length = max(int(str(message["requests"])), 1)
+                bar.update(int(str(message["done"])) - bar.pos)
+
+        try:
+            return crawl(context.obj, options, progress, log_level="INFO" if verbose else "ERROR")
+        except CrawlError as error:
+            if as_json:
+                click.echo(json.dumps({"error": str(error)}, ensure_ascii=False))
+            else:
+                click.echo(f"crawl not run: {error}", err=True)
+            context.exit(1)
+    raise AssertionError("unreachable")
+
+
+def describe(summary: dict[str, Any]) -> str:
+    """The run summary as text: totals, one line per portal, then every failure, skip and retry."""
+    totals = summary["totals"]
+    lines = [
+        f"run {summary['run_id']}: "
+        + ", ".join(f"{totals[name]} {name}" for name in COUNTS)
+        + f"  ({totals['listings']} listings read, {totals['reports_found']} report links found)"
+    ]
+    for portal in summary["portals"]:
+        counts = " ".join(f"{name} {portal[name]}" for name in ("listings", "reports_found", *COUNTS[:5]))
+        problem = f"  ← {'; '.join(portal['problems'])}" if portal["problems"] else ""
+        lines.append(f"  {portal['portal']:<14} {portal['status']:<8} {counts}{problem}")
+    events = [(portal["portal"], event) for portal in summary["portals"] for event in portal["events"]]
+    if events:
+        lines.append("events:")
+        lines += [f"  {name:<14} {e['kind']:<8} {e['reason'][:90]}  {e['url']}" for name, e in events]
+    return "\n".join(lines)
+
+
+def _options(
+    names: tuple[str, ...],
+    year: int | None,
+    since: int | None,
+    via: str | None,
+    registry_file: str | None,
+    timeout: float | None,
+) -> CrawlOptions:
+    try:
+        registry.select(registry.load(registry_file), names)
+    except RegistryError as error:
+        raise click.UsageError(str(error)) from error
+    return CrawlOptions(list(names), year, since, via, registry_file, timeout, fast=via is not None)
+
+
+REGISTRY_OPTION = click.option(
+    "--registry",
+    "registry_file",
+    envvar="NIANBAO_REGISTRY",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Portal registry file (default: the bundled crawler/portals.toml). Also $NIANBAO_REGISTRY.",
+)
+
+
+@click.command("crawl", context_settings=CONTEXT)
+@click.argument("portals", nargs=-1)
+@click.option("--year", type=int, help="Only reports about this year.")
+@click.option("--since", type=int, help="Only reports about this year or later.")
+@click.option("--strict", is_flag=True, help="Exit 1 when a portal is failing (no listing item or no report).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
+@click.option(
+    "--via-replica",
+    "via",
+    metavar="URL",
+    help="Send every request through this HTTP proxy (the replica: `nianbao replica`), without politeness delays.",
+)
+@click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (on stderr).")
+@REGISTRY_OPTION
+@click.pass_context
+def crawl_command(
+    context: click.Context,
+    portals: tuple[str, ...],
+    year: int | None,
+    since: int | None,
+    strict: bool,
+    as_json: bool,
+    via: str | None,
+    timeout: float | None,
+    verbose: bool,
+    registry_file: str | None,
+) -> None:
+    """Crawl the registry's portals (all, or the PORTALS named) for annual reports into the archive.
+
+    Listings are read again every run; report pages and files are asked for with their ETag /
+    Last-Modified, so an unchanged report costs a 304 and no body. A report replaced at the same URL
+    becomes a new version of its report ("changed"). Every portal's counts, failures (with reasons),
+    skips (robots.txt, off-site links) and retries are recorded in the archive and printed. One crawl at
+    a time per archive: a second one exits 1 at once.
+
+    \b
+    Examples:
+      nianbao crawl                          # every portal of the registry
+      nianbao crawl qufu huaian --since 2021
+      nianbao crawl --strict --json | jq .totals
+      nianbao crawl --via-replica http://127.0.0.1:8000   # the offline replica (nianbao replica)
+    """
+    options = _options(portals, year, since, via, registry_file, timeout)
+    summary = _run(context, options, as_json, verbose)
+    click.echo(json.dumps(summary, ensure_ascii=False) if as_json else describe(summary))
+    if strict and summary["failing_portals"]:
+        if not as_json:
+            click.echo(f"failing portal(s): {', '.join(summary['failing_portals'])}", err=True)
+        context.exit(1)
+
+
+@click.group("portals", context_settings=CONTEXT, invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the portals as one JSON object.")
+@REGISTRY_OPTION
+@click.pass_context
+def portals_command(context: click.Context, as_json: bool, registry_file: str | None) -> None:
+    """List the registry's portals with their last crawl result.
+
+    \b
+    Examples:
+      nianbao portals
+      nianbao portals discover      # propose entries for portals named in archived reports
+    """
+    if context.invoked_subcommand is not None:
+        return
+    try:
+        entries = registry.load(registry_file)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    last = store.last_runs(_archive(context))
+    if as_json:
+        rows = [{**vars(portal), "last_run": last.get(portal.name)} for portal in entries]
+        click.echo(json.dumps({"portals": rows}, ensure_ascii=False, default=list))
+        return
+    for portal in entries:
+        run = last.get(portal.name)
+        result = (
+            f"run {run['run_id']} {str(run['started_at'])[:16]} {run['status']}: {run['new']} new, "
+            f"{run['changed']} changed, {run['unchanged']} unchanged, {run['failed']} failed"
+            if run
+            else "never crawled"
+        )
+        click.echo(f"{portal.name:<14} {portal.family:<8} {portal.agency}  {', '.join(portal.hosts)}\n{'':<24}{result}")
+
+
+@portals_command.command("discover", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print the proposals as one JSON object.")
+@click.pass_context
+def discover_command(context: click.Context, as_json: bool) -> None:
+    """Propose registry entries for portals that archived reports name but the registry lacks.
+
+    Reports say where they are published ("本报告电子版可从…门户网站(http://…)查阅"): every *.gov.cn
+    address in an archived text whose host no entry covers is printed as a TOML entry to review and
+    append to the registry (family "generic" until someone checks the site's CMS).
+    """
+    registry_file = context.parent.params.get("registry_file") if context.parent else None
+    proposals = registry.discover(_archive(context), registry.load(registry_file))
+    if as_json:
+        click.echo(json.dumps({"proposals": [vars(p) for p in proposals]}, ensure_ascii=False))
+        return
+    if not proposals:
+        click.echo("no new portal addresses in the archived reports")
+    for proposal in proposals:
+        click.echo(f"# named by: {', '.join(proposal.agencies) or '(unknown agency)'}\n{proposal.to_toml()}")
+
+
+@click.command("replica", context_settings=CONTEXT)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
+@click.option("--state", default=1, show_default=True, type=click.IntRange(1, 2), help="2: a report replaced.")
+def replica_command(port: int, state: int) -> None:
+    """Serve the offline replica of the registry's portals on 127.0.0.1, as an HTTP proxy.
+
+    The seed reports and the real 淮安 2024 PDF on their portals, in their CMS families, with the
+    faults real portals have (see crawler/replica/portals.py). Crawl it with --via-replica; move it to
+    its next state (a report replaced at the same URL) with `curl http://127.0.0.1:PORT/_replica/state/2`.
+    """
+    server = ReplicaServer(Replica(replica_portals.build, state), port)
+    click.echo(f"replica of {len(server.replica.site.resources)} portals (state {state}) on {server.url}")
+    click.echo(f"  crawl it:   nianbao crawl --via-replica {server.url}")
+    click.echo(f"  next state: curl {server.url}/_replica/state/2")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@click.command("demo", context_settings=CONTEXT)
+@click.pass_context
+def demo_command(context: click.Context) -> None:
+    """Start the replica, crawl every portal of it into the archive, show the run and a search.
+
+    \b
+    Example:
+      nianbao --db demo.db demo
+    """
+    server = ReplicaServer(Replica(replica_portals.build)).start()
+    try:
+        click.echo(f"replica of {len(server.replica.site.resources)} portals serving on {server.url}")
+        started = time.perf_counter()
+        summary = _run(context, CrawlOptions(via=server.url, fast=True, timeout=2), as_json=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    click.echo(describe(summary))
+    click.echo(f"({time.perf_counter() - started:.1f} s)\n")
+    db = _archive(context)
+    result = search(db, "行政复议", Filters(), limit=10)
+    click.echo(f"$ nianbao --db {context.obj} search 行政复议\n{result.total} report(s):")
+    for hit in result.hits:
+        types = ", ".join(sorted(str(file["type"]) for file in hit.files))
+        click.echo(f"  [{hit.report_id}] {hit.title}  ({types})")
+    click.echo(
+        f"\nBrowse: nianbao --db {context.obj} show {result.hits[0].report_id if result.hits else 1}"
+        f" · nianbao --db {context.obj} search 复议 · datasette {context.obj}\n"
+        f"Crawl again (0 new, nothing re-downloaded): nianbao replica & nianbao --db {context.obj} crawl "
+        "--via-replica http://127.0.0.1:8000"
+    )
+
+
+COMMANDS = [crawl_command, portals_command, replica_command, demo_command]
