@@ -14,10 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.db import write_transaction
 from parsers.checks import cross_year_checks
-from parsers.document import ExtractedDocument, ExtractionError
-from parsers.extract import extract
+from parsers.document import ExtractedDocument
 from parsers.record import PARSER_VERSION, parse
 
 _TABLES = ("applications", "review_litigation")
@@ -115,27 +113,6 @@ def stale_document_ids(db: sqlite_utils.Database, everything: bool = False) -> l
     parameters = [] if everything else [PARSER_VERSION]
     sql = f"SELECT d.id FROM documents d LEFT JOIN records x ON x.document_id = d.id WHERE {condition} ORDER BY d.id"
     return [row[0] for row in db.execute(sql, parameters)]
-
-
-def reparse(db: sqlite_utils.Database, document_id: int) -> str | None:
-    """Parse a stored document again from its archived bytes; None on success, else why it failed."""
-    row = db.execute(
-        "SELECT b.data FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?", [document_id]
-    ).fetchone()
-    if row is None:
-        return f"no document {document_id}"
-    try:
-        record = parse(extract(row[0]))
-    except ExtractionError as error:
-        return str(error)
-    except Exception as error:
-        return f"parser error: {type(error).__name__}: {error}"
-    columns = identity_columns(record)
-    with write_transaction(db):
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*columns.values(), document_id])
-        store(db, document_id, record)
-    return None
 
 
 def failing(db: sqlite_utils.Database, check: str | None = None) -> list[dict[str, Any]]:

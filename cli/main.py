@@ -6,26 +6,20 @@ found); 2 the command was used wrongly (click's own convention).
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 
 import click
-import sqlite_utils
 
 from archive import db as archive_db
 from archive import importer, ingest, records, reports
 from archive.search import Filters, QueryError, search
 from cli import parse_commands
+from cli.common import CONTEXT, open_archive, print_json
 from parsers.document import SHORT_TYPES
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FILE_TYPES = click.Choice(sorted(set(SHORT_TYPES.values())))
-
-
-def _print_json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=None, default=str))
 
 
 @click.group(context_settings=CONTEXT)
@@ -51,13 +45,6 @@ def cli(context: click.Context, db_path: str) -> None:
       nianbao stats                      # what the archive holds
     """
     context.obj = db_path
-
-
-def open_archive(context: click.Context) -> sqlite_utils.Database:
-    try:
-        return archive_db.connect(context.obj)
-    except (ValueError, RuntimeError) as error:
-        raise click.ClickException(str(error)) from error
 
 
 @cli.command("import", context_settings=CONTEXT)
@@ -105,7 +92,7 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
     run = ingest.finish_run(db, run_id)
     if as_json:
         files_out = [{"path": str(path), **vars(outcome)} for path, outcome in zip(files, outcomes, strict=True)]
-        _print_json({**run, "files": files_out})
+        print_json({**run, "files": files_out})
     else:
         click.echo(
             f"run {run_id}: {run['new']} new, {run['changed']} changed, {run['duplicate']} duplicate, "
@@ -173,7 +160,7 @@ def search_command(
         raise click.UsageError(str(error)) from error
     elapsed_ms = (time.perf_counter() - started) * 1000
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
     else:
         order = "best first" if result.order == "bm25" else "newest first"
         click.echo(f"{result.total} report(s) match {result.query!r}, {order} ({elapsed_ms:.0f} ms)")
@@ -222,7 +209,7 @@ def show_command(context: click.Context, report_id: int, as_json: bool, as_text:
     if as_text:
         click.echo(report["text"])
     elif as_json:
-        _print_json(report)
+        print_json(report)
     else:
         click.echo(reports.describe(report, color=sys.stdout.isatty()))
 
@@ -240,7 +227,7 @@ def stats_command(context: click.Context, as_json: bool) -> None:
     db = open_archive(context)
     stats = reports.stats(db)
     if as_json:
-        _print_json(stats)
+        print_json(stats)
         return
     for key, value in stats.items():
         if isinstance(value, dict):
@@ -281,7 +268,7 @@ def reextract_command(
             if reason is not None:
                 failures[document_id] = reason
     if as_json:
-        _print_json({"reextracted": len(ids) - len(failures), "failed": failures})
+        print_json({"reextracted": len(ids) - len(failures), "failed": failures})
     else:
         for document_id, reason in failures.items():
             click.echo(f"failed     document {document_id}: {reason}")
@@ -295,7 +282,7 @@ cli.add_command(parse_commands.checks_command)
 cli.add_command(parse_commands.reparse_command)
 
 
-from cli.crawl_commands import COMMANDS as CRAWL_COMMANDS  # noqa: E402 (after `cli` and `open_archive` exist)
+from cli.crawl_commands import COMMANDS as CRAWL_COMMANDS  # noqa: E402 (the crawler's commands)
 
 for _command in CRAWL_COMMANDS:
     cli.add_command(_command)

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from archive import records
-from archive.db import connect
+from archive import ingest, records
+from cli.common import CONTEXT, open_archive, print_json
 from parsers.document import ExtractionError
 from parsers.record import parse_bytes
 from parsers.render import render_record
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _open(context: click.Context) -> Any:
-    try:
-        return connect(context.obj)
-    except (ValueError, RuntimeError) as error:
-        raise click.ClickException(str(error)) from error
 
 
 @click.command("parse", context_settings=CONTEXT)
@@ -31,7 +20,7 @@ def _open(context: click.Context) -> Any:
 def parse_command(files: tuple[Path, ...], as_json: bool) -> None:
     """Print the structured record of report files (any supported type); no archive needed.
 
-    The record holds the identity fields and the three statistics tables (shared/spec/report-fields.md),
+    The record holds the identity fields and the three statistics tables (docs/report-fields.md),
     blanks that the tables' arithmetic fixes (listed in "inferred") and every consistency check.
     Exits 1 if a file cannot be read.
 
@@ -49,7 +38,7 @@ def parse_command(files: tuple[Path, ...], as_json: bool) -> None:
             failed = True
             continue
         if as_json:
-            click.echo(json.dumps(record, ensure_ascii=False))
+            print_json(record)
         else:
             click.echo(f"== {path}")
             click.echo(render_record(record, color=sys.stdout.isatty()))
@@ -69,9 +58,9 @@ def checks_command(context: click.Context, check_name: str | None, as_json: bool
       nianbao checks
       nianbao checks --check applications.balance --json
     """
-    failing = records.failing(_open(context), check_name)
+    failing = records.failing(open_archive(context), check_name)
     if as_json:
-        click.echo(json.dumps({"failing": failing}, ensure_ascii=False))
+        print_json({"failing": failing})
         return
     for report in failing:
         click.echo(f"[{report['report_id']}] {report['title'] or '(no title)'}")
@@ -89,6 +78,8 @@ def checks_command(context: click.Context, check_name: str | None, as_json: bool
 def reparse_command(context: click.Context, document_ids: tuple[int, ...], everything: bool, as_json: bool) -> None:
     """Parse archived documents again with this version's parser (from their stored bytes).
 
+    Like `nianbao reextract`, but by default only where the parser has changed since.
+
     Without DOCUMENT_IDS: every document whose record is missing or came from an older parser
     version (--all: every document). Exits 1 if any failed.
 
@@ -98,16 +89,16 @@ def reparse_command(context: click.Context, document_ids: tuple[int, ...], every
       nianbao reparse --all
       nianbao reparse 12 13
     """
-    db = _open(context)
+    db = open_archive(context)
     ids = list(document_ids) or records.stale_document_ids(db, everything)
     failures: dict[int, str] = {}
     with click.progressbar(ids, label="re-parsing", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
         for document_id in bar:
-            reason = records.reparse(db, document_id)
+            reason = ingest.reextract(db, document_id)
             if reason is not None:
                 failures[document_id] = reason
     if as_json:
-        click.echo(json.dumps({"reparsed": len(ids) - len(failures), "failed": failures}, ensure_ascii=False))
+        print_json({"reparsed": len(ids) - len(failures), "failed": failures})
     else:
         for document_id, reason in failures.items():
             click.echo(f"failed     document {document_id}: {reason}")

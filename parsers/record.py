@@ -1,4 +1,4 @@
-"""An extracted document → its structured record (``nianbao.report/1``, shared/spec/report-fields.md).
+"""An extracted document → its structured record (``nianbao.report/1``, docs/report-fields.md).
 
 Tables are read from the extracted grids when they hold them (exact cell positions) and from the text
 otherwise, each table from the first source that has it; then blanks that the tables' own arithmetic
