@@ -4,10 +4,9 @@
 setup:
 	scripts/setup.sh
 
-# The main job on the embedded default: archive the bundled seed reports, then search them.
+# The main job on the embedded default: crawl the bundled offline replica of the portals into demo.db.
 demo: setup
-	.venv/bin/nianbao --db demo.db import tests/fixtures/seeds
-	.venv/bin/nianbao --db demo.db search 复议 --limit 5
+	.venv/bin/nianbao --db demo.db demo
 
 lint:
 	.venv/bin/ruff check .

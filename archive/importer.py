@@ -44,7 +44,7 @@ def file_url(path: Path) -> str:
     return Path(os.path.abspath(path)).as_uri()
 
 
-def import_file(db: sqlite_utils.Database, path: Path, run_id: int, max_bytes: int) -> Outcome:
+def import_file(db: sqlite_utils.Database, path: Path, run_id: int, max_bytes: int, ocr: bool = False) -> Outcome:
     url = file_url(path)
     try:
         data = read_file(path, max_bytes)
@@ -55,4 +55,4 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, max_bytes: i
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return record_failure(db, run_id, url, f"cannot read: {reason}")
-    return ingest(db, Source(url=url, data=data), run_id)
+    return ingest(db, Source(url=url, data=data), run_id, ocr=ocr)

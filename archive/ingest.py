@@ -91,7 +91,7 @@ def record_failure(db: sqlite_utils.Database, run_id: int | None, url: str, reas
     return Outcome(status="failed", url=url, reason=reason)
 
 
-def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None) -> Outcome:
+def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None, ocr: bool = False) -> Outcome:
     """Archive ``source``: dedup by content hash, extract new content, link it to its report, log the sighting."""
     sha256 = hashlib.sha256(source.data).hexdigest()
     row = db.execute("SELECT id, report_id, title FROM documents WHERE sha256 = ?", [sha256]).fetchone()
@@ -104,12 +104,13 @@ def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None)
         return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
 
     try:
-        extracted = extract(source.data, url=source.final_url or source.url, headers=source.headers)
+        extracted = extract(source.data, url=source.final_url or source.url, headers=source.headers, ocr=ocr)
     except ExtractionError as error:
         return record_failure(db, run_id, source.url, str(error))
+    record = records.parse_safely(extracted)  # outside the write lock: parallel ingesters don't wait on it
     with write_transaction(db):
         previous = _last_document_at(db, source.url)
-        document_id, report_id, title = _insert_document(db, sha256, source.data, extracted, previous)
+        document_id, report_id, title = _insert_document(db, sha256, source.data, extracted, record, previous)
         _add_sighting(db, document_id, source, run_id)
         status = "changed" if previous is not None else "new"
         _count(db, run_id, status)
@@ -142,9 +143,9 @@ def _insert_document(
     sha256: str,
     data: bytes,
     extracted: ExtractedDocument,
+    record: dict[str, Any] | None,
     previous_document_id: int | None,
 ) -> tuple[int, int, str | None]:
-    record = records.parse_safely(extracted)
     columns = _extracted_columns(sha256, extracted, record)
     title = str(columns["title"]) if columns["title"] else None
     identified = columns["agency"] is not None and columns["year"] is not None
@@ -181,7 +182,7 @@ def stored_document_ids(db: sqlite_utils.Database, short_type: str | None = None
     return [row[0] for row in db.execute("SELECT id FROM documents WHERE media_type = ? ORDER BY id", media_types[:1])]
 
 
-def reextract(db: sqlite_utils.Database, document_id: int) -> str | None:
+def reextract(db: sqlite_utils.Database, document_id: int, ocr: bool = False) -> str | None:
     """Extract a stored document again from its bytes (after the extractors improved); no re-fetch.
 
     Returns None on success, or the reason it failed — in which case the old text stays."""
@@ -194,7 +195,7 @@ def reextract(db: sqlite_utils.Database, document_id: int) -> str | None:
         return f"no document {document_id}"
     sha256, data, url = row
     try:
-        extracted = extract(data, url=url)
+        extracted = extract(data, url=url, ocr=ocr)
     except ExtractionError as error:
         return str(error)
     record = records.parse_safely(extracted)

@@ -10,25 +10,19 @@ from typing import Any
 import click
 
 from archive.search import Filters, search
+from cli.common import CONTEXT, open_archive
 from crawler import registry, store
 from crawler.registry import RegistryError
 from crawler.replica import portals as replica_portals
 from crawler.replica.server import Replica, ReplicaServer
 from crawler.run import CrawlError, CrawlOptions, crawl
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COUNTS = ("new", "changed", "unchanged", "duplicate", "failed", "skipped", "retried")
-
-
-def _archive(context: click.Context) -> Any:
-    from cli.main import open_archive  # late: cli.main registers this module's commands
-
-    return open_archive(context)
 
 
 def _run(context: click.Context, options: CrawlOptions, as_json: bool, verbose: bool = False) -> dict[str, Any]:
     """Run the crawl in its child process with a progress bar on a terminal; the summary, or exit 1."""
-    _archive(context).close()  # the archive opens (and migrates) before the child starts
+    open_archive(context).close()  # the archive opens (and migrates) before the child starts
     with click.progressbar(
         length=1, label="crawling", file=sys.stderr, hidden=not sys.stderr.isatty(), show_pos=True
     ) as bar:
@@ -75,12 +69,13 @@ def _options(
     via: str | None,
     registry_file: str | None,
     timeout: float | None,
+    max_size: int | None,
 ) -> CrawlOptions:
     try:
         registry.select(registry.load(registry_file), names)
     except RegistryError as error:
         raise click.UsageError(str(error)) from error
-    return CrawlOptions(list(names), year, since, via, registry_file, timeout, fast=via is not None)
+    return CrawlOptions(list(names), year, since, via, registry_file, timeout, max_size, fast=via is not None)
 
 
 REGISTRY_OPTION = click.option(
@@ -105,6 +100,7 @@ REGISTRY_OPTION = click.option(
     help="Send every request through this HTTP proxy (the replica: `nianbao replica`), without politeness delays.",
 )
 @click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
+@click.option("--max-size", type=click.IntRange(min=1), help="Give up on files larger than this many MB (default 50).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (on stderr).")
 @REGISTRY_OPTION
 @click.pass_context
@@ -117,6 +113,7 @@ def crawl_command(
     as_json: bool,
     via: str | None,
     timeout: float | None,
+    max_size: int | None,
     verbose: bool,
     registry_file: str | None,
 ) -> None:
@@ -128,6 +125,10 @@ def crawl_command(
     skips (robots.txt, off-site links) and retries are recorded in the archive and printed. One crawl at
     a time per archive: a second one exits 1 at once.
 
+    Exits 1 when the crawl cannot run (another crawl holds the lock) and, with --strict, when a portal is
+    failing (its listing selector matched nothing, or it yielded no report). Single failed URLs are
+    recorded and printed; they do not change the exit status.
+
     \b
     Examples:
       nianbao crawl                          # every portal of the registry
@@ -135,7 +136,7 @@ def crawl_command(
       nianbao crawl --strict --json | jq .totals
       nianbao crawl --via-replica http://127.0.0.1:8000   # the offline replica (nianbao replica)
     """
-    options = _options(portals, year, since, via, registry_file, timeout)
+    options = _options(portals, year, since, via, registry_file, timeout, max_size)
     summary = _run(context, options, as_json, verbose)
     click.echo(json.dumps(summary, ensure_ascii=False) if as_json else describe(summary))
     if strict and summary["failing_portals"]:
@@ -162,7 +163,7 @@ def portals_command(context: click.Context, as_json: bool, registry_file: str | 
         entries = registry.load(registry_file)
     except RegistryError as error:
         raise click.ClickException(str(error)) from error
-    last = store.last_runs(_archive(context))
+    last = store.last_runs(open_archive(context))
     if as_json:
         rows = [{**vars(portal), "last_run": last.get(portal.name)} for portal in entries]
         click.echo(json.dumps({"portals": rows}, ensure_ascii=False, default=list))
@@ -175,7 +176,8 @@ def portals_command(context: click.Context, as_json: bool, registry_file: str | 
             if run
             else "never crawled"
         )
-        click.echo(f"{portal.name:<14} {portal.family:<8} {portal.agency}  {', '.join(portal.hosts)}\n{'':<24}{result}")
+        hosts = ", ".join(portal.hosts)
+        click.echo(f"{portal.name:<14} {portal.family:<8} {portal.agency} ({portal.region})  {hosts}\n{'':<24}{result}")
 
 
 @portals_command.command("discover", context_settings=CONTEXT)
@@ -189,7 +191,7 @@ def discover_command(context: click.Context, as_json: bool) -> None:
     append to the registry (family "generic" until someone checks the site's CMS).
     """
     registry_file = context.parent.params.get("registry_file") if context.parent else None
-    proposals = registry.discover(_archive(context), registry.load(registry_file))
+    proposals = registry.discover(open_archive(context), registry.load(registry_file))
     if as_json:
         click.echo(json.dumps({"proposals": [vars(p) for p in proposals]}, ensure_ascii=False))
         return
@@ -240,7 +242,7 @@ def demo_command(context: click.Context) -> None:
         server.server_close()
     click.echo(describe(summary))
     click.echo(f"({time.perf_counter() - started:.1f} s)\n")
-    db = _archive(context)
+    db = open_archive(context)
     result = search(db, "行政复议", Filters(), limit=10)
     click.echo(f"$ nianbao --db {context.obj} search 行政复议\n{result.total} report(s):")
     for hit in result.hits:

@@ -17,9 +17,16 @@ from archive import importer, ingest, records, reports
 from archive.search import Filters, QueryError, search
 from cli import parse_commands
 from cli.common import CONTEXT, open_archive, print_json
+from parsers import ocr as ocr_engine
 from parsers.document import SHORT_TYPES
 
 FILE_TYPES = click.Choice(sorted(set(SHORT_TYPES.values())))
+OCR_HELP = "Read scanned PDF pages by OCR (slow: seconds a page; needs the optional extra 'ocr')."
+
+
+def require_ocr(wanted: bool) -> None:
+    if wanted and not ocr_engine.available():
+        raise click.UsageError("--ocr needs the optional extra: .venv/bin/python -m uv sync --extra ocr")
 
 
 @click.group(context_settings=CONTEXT)
@@ -56,9 +63,10 @@ def cli(context: click.Context, db_path: str) -> None:
     type=click.IntRange(min=1),
     help="Skip (as failed) files larger than this many megabytes.",
 )
+@click.option("--ocr", is_flag=True, help=OCR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
 @click.pass_context
-def import_command(context: click.Context, paths: tuple[Path, ...], max_size: int, as_json: bool) -> None:
+def import_command(context: click.Context, paths: tuple[Path, ...], max_size: int, ocr: bool, as_json: bool) -> None:
     """Archive report files: .txt and .html (PDF, DOCX and DOC as extraction grows).
 
     Folders are searched recursively for .txt .htm .html .shtml .pdf .doc .docx .wps files; a file
@@ -72,6 +80,7 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
     Example:
       nianbao --db reports.db import ../seeds
     """
+    require_ocr(ocr)
     db = open_archive(context)
     files = list(importer.expand_paths(paths))
     run_id = ingest.start_run(db, "import", {"paths": [str(path) for path in paths]})
@@ -85,7 +94,7 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
         hidden=not sys.stderr.isatty(),
     ) as bar:
         for path in bar:
-            outcome = importer.import_file(db, path, run_id, max_size * 1_000_000)
+            outcome = importer.import_file(db, path, run_id, max_size * 1_000_000, ocr)
             outcomes.append(outcome)
             if not as_json:
                 _echo_outcome(path, outcome)
@@ -240,13 +249,12 @@ def stats_command(context: click.Context, as_json: bool) -> None:
 
 @cli.command("reextract", context_settings=CONTEXT)
 @click.argument("document_ids", nargs=-1, type=int)
-@click.option(
-    "--type", "file_type", type=click.Choice(sorted(set(SHORT_TYPES.values()))), help="Only files of this type."
-)
+@click.option("--type", "file_type", type=FILE_TYPES, help="Only files of this type.")
+@click.option("--ocr", is_flag=True, help=OCR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.pass_context
 def reextract_command(
-    context: click.Context, document_ids: tuple[int, ...], file_type: str | None, as_json: bool
+    context: click.Context, document_ids: tuple[int, ...], file_type: str | None, ocr: bool, as_json: bool
 ) -> None:
     """Extract stored files again from their archived bytes, without fetching anything.
 
@@ -258,13 +266,15 @@ def reextract_command(
       nianbao reextract                 # every stored file
       nianbao reextract --type pdf
       nianbao reextract 12 13
+      nianbao reextract --ocr 7          # read a scanned PDF by OCR
     """
+    require_ocr(ocr)
     db = open_archive(context)
     ids = list(document_ids) or ingest.stored_document_ids(db, file_type)
     failures: dict[int, str] = {}
     with click.progressbar(ids, label="re-extracting", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
         for document_id in bar:
-            reason = ingest.reextract(db, document_id)
+            reason = ingest.reextract(db, document_id, ocr)
             if reason is not None:
                 failures[document_id] = reason
     if as_json:
@@ -286,3 +296,7 @@ from cli.crawl_commands import COMMANDS as CRAWL_COMMANDS  # noqa: E402 (the cra
 
 for _command in CRAWL_COMMANDS:
     cli.add_command(_command)
+
+from cli.serve_commands import serve_command  # noqa: E402
+
+cli.add_command(serve_command)

@@ -1,0 +1,1 @@
+"""The portal crawler: registry → CMS-family spider → items → archive pipeline (see crawler/spider.py)."""

@@ -80,15 +80,19 @@ def _sniff_ole(data: bytes) -> str:
     raise ExtractionError("an OLE compound file that is not a Word document")
 
 
-def extract(data: bytes, url: str | None = None, headers: Mapping[str, str] | None = None) -> ExtractedDocument:
-    """Extract text (and, where the format has them, tables and metadata) from a document's bytes."""
+def extract(
+    data: bytes, url: str | None = None, headers: Mapping[str, str] | None = None, ocr: bool = False
+) -> ExtractedDocument:
+    """Extract text (and, where the format has them, tables and metadata) from a document's bytes.
+
+    ``ocr``: scanned PDF pages are read by OCR (optional extra, slow) instead of only flagged."""
     if len(data) > MAX_BYTES:
         raise ExtractionError(f"document of {len(data) / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit")
     media_type = sniff(data)
     lowered = {key.lower(): value for key, value in (headers or {}).items()}
     header_charset = decode.charset_from_content_type(lowered.get("content-type"))
     try:
-        return _extract(media_type, data, url, header_charset)
+        return _extract(media_type, data, url, header_charset, ocr)
     except ExtractionError:
         raise
     except (Exception, RecursionError, MemoryError) as error:  # a library's bug must not stop the crawl
@@ -98,9 +102,9 @@ def extract(data: bytes, url: str | None = None, headers: Mapping[str, str] | No
         ) from error
 
 
-def _extract(media_type: str, data: bytes, url: str | None, header_charset: str | None) -> ExtractedDocument:
+def _extract(media_type: str, data: bytes, url: str | None, header_charset: str | None, ocr: bool) -> ExtractedDocument:
     if media_type == PDF:
-        return extract_pdf(data)
+        return extract_pdf(data, ocr)
     if media_type == DOCX:
         return extract_docx(data)
     if media_type == DOC:

@@ -15,12 +15,16 @@ import unicodedata
 
 import pypdfium2 as pdfium
 
+from parsers import ocr as ocr_module
 from parsers import pdfgrid
 from parsers.document import PDF, ExtractedDocument, ExtractionError, Table
 from parsers.text import guess_title, is_cjk, is_page_number, normalise
 
 MAX_PAGES = 1000
 TIME_LIMIT_S = 60.0
+#: OCR is slow: at most this many scanned pages per document, each adding this much to the time limit.
+MAX_OCR_PAGES = 30
+OCR_SECONDS_PER_PAGE = 60.0
 #: Below this many CJK characters a page with an image on it is a scan; good report pages have 300–600.
 MIN_CJK = 20
 #: Below this share of CJK among the letters the text layer maps glyphs to the wrong characters.
@@ -31,11 +35,12 @@ _JUNK_CATEGORIES = {"Co", "Cn", "Cs"}  # private-use and unassigned code points:
 _LOCK = threading.Lock()
 
 
-def extract_pdf(data: bytes) -> ExtractedDocument:
+def extract_pdf(data: bytes, ocr: bool = False) -> ExtractedDocument:
+    """``ocr``: read scanned pages with OCR (slow; see ``parsers.ocr``) instead of only flagging them."""
     with _LOCK:
         document = _open(data)
         try:
-            return _extract(document)
+            return _extract(document, ocr)
         finally:
             document.close()
 
@@ -51,7 +56,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise ExtractionError(f"{reason}: PDFium cannot open it ({error})") from error
 
 
-def _extract(document: pdfium.PdfDocument) -> ExtractedDocument:
+def _extract(document: pdfium.PdfDocument, ocr: bool) -> ExtractedDocument:
     page_count = len(document)
     if page_count > MAX_PAGES:
         raise ExtractionError(f"PDF has {page_count} pages, over the limit of {MAX_PAGES}")
@@ -60,12 +65,16 @@ def _extract(document: pdfium.PdfDocument) -> ExtractedDocument:
     tables: list[Table] = []
     warnings: list[str] = []
     ocr_pages: list[int] = []
+    read_by_ocr: list[int] = []
     for index in range(page_count):
-        if time.monotonic() - started > TIME_LIMIT_S:
+        if time.monotonic() - started > TIME_LIMIT_S + OCR_SECONDS_PER_PAGE * len(read_by_ocr):
             raise ExtractionError(f"PDF took over {TIME_LIMIT_S:.0f} s; stopped at page {index + 1} of {page_count}")
         page = document[index]
         try:
             text, page_tables, scanned = _page(page, index + 1)
+            if scanned and ocr and len(read_by_ocr) < MAX_OCR_PAGES:
+                text, scanned = ocr_module.page_text(page), False
+                read_by_ocr.append(index + 1)
         finally:
             page.close()
         if scanned:
@@ -73,6 +82,8 @@ def _extract(document: pdfium.PdfDocument) -> ExtractedDocument:
             continue
         texts.append(text)
         tables.extend(page_tables)
+    if read_by_ocr:
+        warnings.append(f"page(s) {_ranges(read_by_ocr)} of {page_count} read by OCR: check the text")
     if ocr_pages:
         warnings.append(f"no usable text layer on page(s) {_ranges(ocr_pages)} of {page_count}: needs OCR")
     text = "\n".join(texts).strip()

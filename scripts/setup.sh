@@ -21,5 +21,5 @@ if ! python3 -m uv --version >/dev/null 2>&1; then
     echo "setup: installing uv" >&2
     python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 fi
-# --frozen: exactly the versions in uv.lock, never a silent re-resolve.
-python3 -m uv sync --frozen --quiet
+# --frozen: exactly the versions in uv.lock, never a silent re-resolve; --all-extras: OCR included (tested).
+python3 -m uv sync --frozen --all-extras --quiet

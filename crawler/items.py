@@ -1,0 +1,40 @@
+"""What the spider hands the pipeline: fetched documents and crawl events (one-way data flow).
+
+The spider never writes the archive; everything it learns (a listing read, a report link found, a
+304, a failure with its reason, a link not followed) travels as an item so the pipeline alone keeps
+the counts, the failures table and the conditional-GET cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EventKind = Literal["listing", "report", "unchanged", "failed", "skipped"]
+
+
+@dataclass
+class DocumentItem:
+    """A fetched report page or file. ``archive`` is False for a wrapper page ("详见附件"): its
+    validators and links are cached for the next run, but only its files become documents."""
+
+    portal: str
+    url: str
+    body: bytes
+    final_url: str
+    http_status: int
+    headers: dict[str, str]
+    links: list[str] = field(default_factory=list)
+    archive: bool = True
+
+
+@dataclass
+class EventItem:
+    """Something the crawl saw that is not a document. ``items``: for a listing, the article links its
+    family's selector matched (0 on every listing of a portal means the selector is broken)."""
+
+    portal: str
+    kind: EventKind
+    url: str
+    reason: str = ""
+    items: int = 0

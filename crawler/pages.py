@@ -1,0 +1,247 @@
+"""How to read portal pages: pure functions over decoded HTML/XML, no crawler, no network.
+
+Kept apart from the spider (web-poet style) so each reading rule is unit-tested on saved pages: what
+counts as a report title, where a listing's items and next pages are, what a Hanweb column hides in its
+script, what an anti-bot challenge looks like, which links of a report page are its files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+
+from parsers.document import Link
+
+#: A report title names the annual report and a year: "…2022年政府信息公开工作年度报告", "2019年年报".
+_REPORT_WORDS = re.compile(r"年度报告|年报|年度工作报告|年度信息公开工作报告")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+#: Words and URL tokens of report columns (portals.md §1): what a generic crawl follows.
+_COLUMN_WORDS = re.compile(r"年报|年度报告|信息公开年度|市直部门|部门年报|区县")
+_COLUMN_TOKENS = re.compile(
+    r"/(?:zfxxgknb|xxgknb|gknb|nb|ndbg|zfxxgkndbg|xxgkndbg|zfxxgkgzndbg|bgtndbg|nianbao)(?:_\d+|\d+)?/"
+    r"|/(?:\d{4}n|\d{4}nb|\d{4}ndgb|xxgknb\d{4})(?:_\d+)?/|/(?:bm|szfbm|gq|qzf|xjbm|szbm|bmzsjg)/",
+    re.I,
+)
+_PAGE_LINK = re.compile(r"index_\d+\.s?html?$|/\d+\.htm$|[?&](?:page|pageNo|currPage)=\d+", re.I)
+_PAGE_TEXT = re.compile(r"^\s*(?:\d+|下一?页|尾页|末页|>>?|»)\s*$")
+_ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
+_DOWNLOAD_PATH = re.compile(r"download|downfile|fileDown|attach", re.I)
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)|countPage\s*=\s*['\"]?(\d+)")
+_HANWEB_FIELD = r"['\"]?{name}['\"]?\s*[:=]\s*['\"]?(\w+)"
+_CHALLENGE_MARKERS = re.compile(
+    r"__jsl_clearance|_0x[0-9a-f]{4}|\$_ts|WZWS|ssf_challenge|安全验证|访问验证|seccaptcha|"
+    r"document\.cookie\s*=.*location|location\.reload",
+    re.I | re.S,
+)
+#: Visible text below which a page with scripts is no article but a challenge or a redirect stub.
+_CHALLENGE_TEXT_LIMIT = 40
+#: Challenge pages are a few kB of script; a page far bigger is content, whatever its scripts do.
+_CHALLENGE_MAX_CHARS = 30_000
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+#: A report page whose own text is shorter than this and has files is a wrapper ("详见附件").
+SHELL_TEXT_LIMIT = 600
+
+
+def report_year(title: str) -> int | None:
+    """The year a report title is about, None when the title is no report's."""
+    if not _REPORT_WORDS.search(title):
+        return None
+    match = _YEAR.search(title)
+    return int(match.group(1)) if match else None
+
+
+def is_report_title(title: str) -> bool:
+    return report_year(title) is not None
+
+
+def parse(html: str) -> lxml.html.HtmlElement:
+    """Parse a page, tolerating what portals serve (empty bodies, XML declarations, broken markup)."""
+    try:  # bytes with an explicit parser encoding: a str would trip on XML declarations, bytes on <meta charset>
+        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html></html>")
+
+
+def links(tree: lxml.html.HtmlElement, base_url: str) -> list[Link]:
+    """Every followable anchor, absolute, with its text (or its title attribute when the text is cut)."""
+    found: list[Link] = []
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.lower().startswith(("javascript:", "mailto:", "#", "tel:")):
+            continue
+        text = " ".join(anchor.text_content().split())
+        title = (anchor.get("title") or "").strip()
+        if title and (not text or text.endswith(("...", "…")) or len(title) > len(text)):
+            text = title
+        found.append(Link(url=urljoin(base_url, href).split("#")[0], text=text))
+    return found
+
+
+def visible_text(tree: lxml.html.HtmlElement) -> str:
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    parts = [
+        text
+        for element in root.iter()
+        if element.tag not in ("script", "style") and isinstance(element.tag, str)
+        for text in (element.text, element.tail if element is not root else None)
+        if text and text.strip()
+    ]
+    return " ".join(" ".join(parts).split())
+
+
+def is_challenge(html: str) -> bool:
+    """An anti-bot interstitial (Ruishu/JSL/WZWS style): scripts that set a cookie and reload, no article."""
+    if len(html) > _CHALLENGE_MAX_CHARS:
+        return False
+    tree = parse(html)
+    has_script = tree.find(".//script") is not None
+    if not has_script:
+        return False
+    return len(visible_text(tree)) < _CHALLENGE_TEXT_LIMIT and bool(_CHALLENGE_MARKERS.search(html[:20000]))
+
+
+def column_prefix(url: str) -> str:
+    """The folder of a column page: listings below it belong to the column, others do not."""
+    path = urlsplit(url).path
+    return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+
+
+def next_pages(tree: lxml.html.HtmlElement, html: str, url: str) -> list[str]:
+    """Further pages of a listing: TRS ``createPageHTML``/``countPage`` counts, else pager links."""
+    match = _CREATE_PAGE.search(html)
+    if match:
+        count = int(match.group(1) or match.group(2))
+        folder = urljoin(url, ".")
+        suffix = urlsplit(url).path.rsplit(".", 1)[-1] if "." in urlsplit(url).path.rsplit("/", 1)[-1] else "html"
+        return [f"{folder}index_{page}.{suffix}" for page in range(1, count)]
+    host = urlsplit(url).netloc
+    pages: list[str] = []
+    for link in links(tree, url):
+        if urlsplit(link.url).netloc != host or link.url in pages or link.url == url:
+            continue
+        if _PAGE_LINK.search(link.url) and _PAGE_TEXT.match(link.text):
+            pages.append(link.url)
+    return pages
+
+
+def sub_listings(tree: lxml.html.HtmlElement, url: str, items: set[str]) -> list[str]:
+    """Sub-columns of a report column (year folders ``2020n/``, groups ``bm/``, or 年报 links) under it."""
+    prefix = column_prefix(url)
+    found: list[str] = []
+    for link in links(tree, url):
+        if link.url in items or link.url == url or is_report_title(link.text):
+            continue
+        path = urlsplit(link.url).path
+        if not path.startswith(prefix) or _PAGE_LINK.search(link.url) or _same_column(path, prefix):
+            continue
+        below = path[len(prefix) - 1 :]
+        if (_COLUMN_TOKENS.search(below) or _COLUMN_WORDS.search(link.text)) and link.url not in found:
+            found.append(link.url)
+    return found
+
+
+def _same_column(path: str, prefix: str) -> bool:
+    """The column's own front page (``./``, ``index.html``), linked from its breadcrumb."""
+    folder, _, name = path.rpartition("/")
+    return folder + "/" == prefix and name in ("", "index.html", "index.htm", "index.shtml")
+
+
+def attachment_links(tree: lxml.html.HtmlElement, url: str) -> list[Link]:
+    """A report page's files: by extension of the path or the link text, or a download script's link."""
+    found: list[Link] = []
+    for link in links(tree, url):
+        path = urlsplit(link.url).path.lower()
+        by_name = path.endswith(_ATTACHMENT_EXTENSIONS) or link.text.lower().endswith(_ATTACHMENT_EXTENSIONS)
+        if (by_name or _DOWNLOAD_PATH.search(path)) and all(link.url != other.url for other in found):
+            found.append(link)
+    return found
+
+
+@dataclass
+class ReportPage:
+    """What the crawler needs to know about an article page before archiving it."""
+
+    title: str
+    year: int | None
+    attachments: list[Link] = field(default_factory=list)
+    text_length: int = 0
+
+    @property
+    def is_shell(self) -> bool:
+        """Only a wrapper around its files ("详见附件"): archive the files, not the wrapper."""
+        return bool(self.attachments) and self.text_length < SHELL_TEXT_LIMIT
+
+
+def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
+    """Title (ArticleTitle meta, <h1>, <title>, else the listing's link text), year, files, text size."""
+    tree = parse(html)
+    meta = tree.xpath("//meta[translate(@name, 'ARTICLETIL', 'articletil')='articletitle']/@content")
+    candidates = [*(str(value) for value in meta), *(h.text_content() for h in tree.iter("h1")), link_text]
+    title_element = tree.find(".//title")
+    if title_element is not None:
+        candidates.append(title_element.text_content().split("_")[0])
+    titles = [" ".join(text.split()) for text in candidates if text and text.strip()]
+    title = next((text for text in titles if is_report_title(text)), titles[0] if titles else "")
+    return ReportPage(
+        title=title,
+        year=report_year(title),
+        attachments=attachment_links(tree, url),
+        text_length=len(visible_text(tree)),
+    )
+
+
+# -- Hanweb (大汉) ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HanwebQuery:
+    """The ids a Hanweb column page's script passes to ``dataproxy.jsp`` to fetch its list."""
+
+    columnid: str
+    unitid: str
+    webid: str
+
+    def form(self, start: int, end: int, per_page: int) -> dict[str, str]:
+        return {
+            "startrecord": str(start),
+            "endrecord": str(end),
+            "perpage": str(per_page),
+            "col": "1",
+            "appid": "1",
+            "webid": self.webid,
+            "path": "/",
+            "columnid": self.columnid,
+            "sourceContentType": "1",
+            "unitid": self.unitid,
+            "permissiontype": "0",
+        }
+
+
+def hanweb_query(html: str, url: str) -> HanwebQuery | None:
+    """Scrape columnid/unitid/webid from the column page's script (the column id also sits in /colN/)."""
+    values: dict[str, str] = {}
+    for name in ("columnid", "unitid", "webid"):
+        match = re.search(_HANWEB_FIELD.format(name=name), html, re.I)
+        if match:
+            values[name] = match.group(1)
+    if "columnid" not in values:
+        column = re.search(r"/col/col(\d+)/", url)
+        if column:
+            values["columnid"] = column.group(1)
+    if "columnid" not in values or "unitid" not in values:
+        return None
+    return HanwebQuery(values["columnid"], values["unitid"], values.get("webid", "1"))
+
+
+def hanweb_records(xml: str, url: str) -> tuple[list[Link], int]:
+    """The ``<record>`` items of a dataproxy.jsp answer (``<li>`` HTML in CDATA) and the total count."""
+    total_match = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", xml)
+    items: list[Link] = []
+    for record in re.findall(r"<record>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", xml, re.S):
+        items.extend(links(parse(f"<html><body>{record}</body></html>"), url))
+    return items, int(total_match.group(1)) if total_match else len(items)

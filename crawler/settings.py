@@ -1,0 +1,60 @@
+"""Scrapy settings for the portal crawl (also what `scrapy crawl portal` reads, via scrapy.cfg).
+
+Politeness first: these are small government servers. robots.txt is obeyed, AutoThrottle adapts the
+pace to each server's latency, at most two requests per host are in flight, every request says who we
+are and how to reach us, and nothing past the size limit or the timeout is waited for.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spider"]
+#: Who runs the crawl and how to reach them: set $NIANBAO_CONTACT (a URL or an e-mail address) when deploying.
+CONTACT = os.environ.get("NIANBAO_CONTACT", "nianbao-operator@example.org")
+USER_AGENT = f"nianbao-crawler/0.1 (+{CONTACT}) Scrapy"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # as `nianbao import`: a bigger file is no report
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+#: Processes that extract and archive documents beside the crawl (crawler/ingester.py).
+NIANBAO_INGEST_WORKERS = min(2, os.cpu_count() or 1)
+NIANBAO_RETRY_BACKOFF = 2.0  # seconds before the first retry, doubled for each next one
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # a URL given up on is a recorded failure, not a crawler error
+REDIRECT_MAX_TIMES = 5  # a redirect loop is given up on quickly
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PortalHostsMiddleware": 40,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.ViaProxyMiddleware": 740,
+}
+ITEM_PIPELINES = {"crawler.pipeline.ArchivePipeline": 300}
+
+NIANBAO_DB = os.environ.get("NIANBAO_DB", "nianbao.db")
+NIANBAO_VIA = os.environ.get("NIANBAO_VIA", "")
+
+#: For the replica on 127.0.0.1 (demo, tests, benchmark): no pause between requests, short timeouts.
+REPLICA_SETTINGS: dict[str, object] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_START_DELAY": 0.01,
+    "AUTOTHROTTLE_MAX_DELAY": 1.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+    "DOWNLOAD_TIMEOUT": 3,
+    "NIANBAO_RETRY_BACKOFF": 0.2,
+}

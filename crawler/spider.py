@@ -1,0 +1,264 @@
+"""The one portal spider: walks each registry portal's report columns through its CMS-family adapter.
+
+How a page is read lives in ``crawler.pages``/``crawler.families``; this module only decides what to
+fetch next and turns every response or error into an item for the pipeline.
+
+    scrapy crawl portal -a portal=qufu,huaian -a since=2021
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import FormRequest, Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from archive import db as archive_db
+from crawler import families, pages, registry, store
+from crawler.items import DocumentItem, EventItem, EventKind
+from crawler.registry import Portal
+from parsers.document import Link
+
+#: Sub-columns followed below a start page (year → group → list is the deepest seen, portals.md §2).
+MAX_LISTING_DEPTH = 3
+_SIZE_MESSAGE = re.compile(r"receive (\d+) bytes which is larger than download max size \((\d+)\)")
+Output = Iterator[Request | DocumentItem | EventItem]
+
+
+class PortalSpider(Spider):
+    name = "portal"
+
+    def __init__(
+        self,
+        portal: str = "",
+        year: str | None = None,
+        since: str | None = None,
+        registry_file: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        names = [name for name in portal.split(",") if name]
+        self.portals: dict[str, Portal] = {p.name: p for p in registry.select(registry.load(registry_file), names)}
+        self.year = int(year) if year else None
+        self.since = int(since) if since else None
+        self.scheduled: set[str] = set()
+        self.cache: dict[str, store.CacheEntry] = {}
+
+    def wants_year(self, year: int | None) -> bool:
+        if year is None:
+            return False
+        if self.year is not None:
+            return year == self.year
+        return self.since is None or year >= self.since
+
+    async def start(self) -> AsyncIterator[Any]:
+        db = archive_db.connect(self.settings["NIANBAO_DB"])
+        self.cache = store.load_cache(db, list(self.portals))
+        db.close()
+        this_year = dt.date.today().year
+        for portal in self.portals.values():
+            for url in portal.start_urls:
+                for request in self._request(portal, url, self.parse_listing, depth=0):
+                    yield request
+            first = self.year or max(portal.first_year, self.since or 0)
+            last = self.year or this_year
+            years = range(first, last + 1)
+            for url in families.annual_report_urls(f"http://{portal.hosts[0]}/", portal.annual_report_areas, years):
+                for request in self._request(portal, url, self.parse_annual_report, conditional=True):
+                    yield request
+
+    # -- requests --------------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        portal: Portal,
+        url: str,
+        callback: Any,
+        conditional: bool = False,
+        **cb_kwargs: Any,
+    ) -> Output:
+        """One request per URL per run; report URLs carry the cached validators (conditional GET)."""
+        if url in self.scheduled:
+            return
+        if not portal.allows(url):
+            yield EventItem(portal.name, "skipped", url, f"off-site host {urlsplit(url).hostname}")
+            return
+        self.scheduled.add(url)
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {"portal": portal.name}
+        cached = self.cache.get(url) if conditional else None
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+            meta["handle_httpstatus_list"] = [304]
+        yield Request(
+            url,
+            callback=callback,
+            errback=self.failed,
+            headers=headers,
+            meta=meta,
+            cb_kwargs=cb_kwargs,
+            dont_filter=True,  # deduplicated above; redirect loops must reach the redirect limit
+        )
+
+    # -- callbacks -------------------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, depth: int) -> Output:
+        portal = self.portals[response.meta["portal"]]
+        if not isinstance(response, TextResponse) or pages.is_challenge(response.text):
+            yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page instead of the listing")
+            return
+        listing = families.read_listing(portal.family, response.text, response.url)
+        if listing.hanweb is not None:
+            yield self._dataproxy(portal, response.url, listing.hanweb, 1)
+        else:
+            yield EventItem(portal.name, "listing", response.url, items=len(listing.items))
+        yield from self._follow_reports(portal, listing.items)
+        for url in listing.pages:
+            yield from self._request(portal, url, self.parse_listing, depth=depth)
+        if depth < MAX_LISTING_DEPTH:
+            for url in listing.sub_listings:
+                yield from self._request(portal, url, self.parse_listing, depth=depth + 1)
+
+    def _dataproxy(self, portal: Portal, column_url: str, query: pages.HanwebQuery, start: int) -> Request:
+        return FormRequest(
+            families.dataproxy_url(column_url),
+            formdata=families.dataproxy_form(query, start),
+            callback=self.parse_dataproxy,
+            errback=self.failed,
+            meta={"portal": portal.name},
+            cb_kwargs={"column_url": column_url, "query": query, "start": start},
+            dont_filter=True,
+        )
+
+    def parse_dataproxy(
+        self, response: Response, column_url: str, query: pages.HanwebQuery, start: int
+    ) -> Iterator[Request | DocumentItem | EventItem]:
+        """A Hanweb column's real list: XML records, fetched in batches until the total is reached."""
+        portal = self.portals[response.meta["portal"]]
+        items, total = pages.hanweb_records(response.text, column_url)
+        yield EventItem(portal.name, "listing", response.url, items=len(items))
+        yield from self._follow_reports(portal, items)
+        next_start = start + families.DATAPROXY_BATCH
+        if items and next_start <= total:
+            yield self._dataproxy(portal, column_url, query, next_start)
+
+    def _follow_reports(self, portal: Portal, items: list[Link]) -> Output:
+        """Report links only: the title names an annual report of a wanted year (non-reports are skipped)."""
+        for item in items:
+            if not portal.allows(item.url):
+                yield from self._request(portal, item.url, self.parse_report)  # recorded as skipped
+            elif self.wants_year(pages.report_year(item.text)):
+                yield EventItem(portal.name, "report", item.url, item.text)
+                yield from self._request(portal, item.url, self.parse_report, conditional=True, link_text=item.text)
+
+    def parse_report(self, response: Response, link_text: str = "") -> Output:
+        portal = self.portals[response.meta["portal"]]
+        if response.status == 304:
+            yield from self._unchanged(portal, response)
+            return
+        if not isinstance(response, TextResponse):  # a listing item that links straight to a file
+            yield from self.parse_file(response)
+            return
+        if pages.is_challenge(response.text):
+            yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page (HTTP 200), not archived")
+            return
+        page = pages.read_report_page(response.text, response.url, link_text)
+        if page.year is None:
+            if link_text:  # the listing said report, the page says otherwise
+                yield EventItem(portal.name, "skipped", response.url, f"not a report: {page.title[:60]!r}")
+            return
+        if not self.wants_year(page.year):
+            return
+        files = [link.url for link in page.attachments]
+        yield self._document(portal.name, response, files, archive=not page.is_shell)
+        for url in files:
+            yield from self._request(portal, url, self.parse_file, conditional=True)
+
+    def parse_annual_report(self, response: Response) -> Output:
+        """A Hanweb annual-report module page (one area, one year): a server-rendered listing of one report
+        or of none. A 304 means the report seen before is still there."""
+        portal = self.portals[response.meta["portal"]]
+        outputs = list(self.parse_report(response))
+        found = response.status == 304 or any(isinstance(output, DocumentItem) for output in outputs)
+        yield EventItem(portal.name, "listing", response.url, items=int(found))
+        if found:
+            yield EventItem(portal.name, "report", response.url)
+        yield from outputs
+
+    def parse_file(self, response: Response) -> Output:
+        """An attachment: its type is read from its bytes at ingest, whatever the URL says."""
+        portal = self.portals[response.meta["portal"]]
+        if response.status == 304:
+            yield EventItem(portal.name, "unchanged", response.url)
+        elif isinstance(response, TextResponse) and pages.is_challenge(response.text):
+            yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page instead of a file")
+        else:
+            yield self._document(portal.name, response, [], archive=True)
+
+    def _unchanged(self, portal: Portal, response: Response) -> Output:
+        """A report page answered 304: its files are asked for again (conditionally) from the cache."""
+        yield EventItem(portal.name, "unchanged", response.url)
+        entry = self.cache.get(response.url)
+        for url in entry.links if entry else []:
+            yield from self._request(portal, url, self.parse_file, conditional=True)
+
+    @staticmethod
+    def _document(portal: str, response: Response, files: list[str], archive: bool) -> DocumentItem:
+        headers = {
+            key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()
+        }
+        return DocumentItem(
+            portal=portal,
+            url=response.request.url if response.request else response.url,
+            body=response.body,
+            final_url=response.url,
+            http_status=response.status,
+            headers=headers,
+            links=files,
+            archive=archive,
+        )
+
+    # -- errors ----------------------------------------------------------------------------------------
+
+    def failed(self, failure: Failure) -> Iterator[EventItem]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        portal = request.meta.get("portal", "")
+        kind, reason = describe_failure(failure, self.settings.getint("DOWNLOAD_TIMEOUT"))
+        yield EventItem(portal, kind, request.url, reason)
+
+
+def describe_failure(failure: Failure, timeout: int) -> tuple[EventKind, str]:
+    """('failed' | 'skipped', one-line reason) for a request that produced no response."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        status = error.response.status
+        if status in (412, 521, 403) and b"<script" in error.response.body[:4096].lower():
+            return "failed", f"anti-bot challenge (HTTP {status})"
+        return "failed", f"HTTP {status}"
+    if failure.check(IgnoreRequest):
+        message = str(error)
+        if "robots.txt" in message:
+            return "skipped", "disallowed by robots.txt"
+        if "off-site" in message:
+            return "skipped", message
+        if "redirect" in message:
+            return "failed", "redirect loop (too many redirections)"
+        return "failed", message or "ignored"
+    if failure.check(TwistedTimeoutError) or "timed out" in str(error).lower() or "took longer" in str(error):
+        return "failed", f"timeout (no answer within {timeout} s)"
+    size = _SIZE_MESSAGE.search(str(error))
+    if size:
+        announced, limit = (int(number) / 2**20 for number in size.groups())
+        return "failed", f"too large: {announced:.1f} MB, over the {limit:.0f} MB limit"
+    return "failed", f"{type(error).__name__}: {error}"[:300]

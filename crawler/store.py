@@ -1,0 +1,126 @@
+"""The crawler's own tables (migration 2 of archive/db.py): the conditional-GET cache and per-portal run
+results, plus the run summary read back from them.
+
+The summary is rebuilt from the archive rather than passed between processes: the crawl runs in a child
+process (Twisted's reactor cannot restart), and the archive is the one place both sides can read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from archive.db import write_transaction
+from archive.ingest import now
+
+COUNTS = ("listings", "reports_found", "fetched", "new", "changed", "unchanged", "duplicate", "failed", "skipped")
+
+
+@dataclass
+class CacheEntry:
+    etag: str | None
+    last_modified: str | None
+    links: list[str]
+
+
+def load_cache(db: sqlite_utils.Database, portals: list[str]) -> dict[str, CacheEntry]:
+    """Validators and files of every report URL seen before on these portals."""
+    if not portals:
+        return {}
+    rows = db.execute(
+        f"SELECT url, etag, last_modified, links FROM crawl_cache WHERE portal IN ({', '.join('?' * len(portals))})",
+        portals,
+    )
+    return {url: CacheEntry(etag, modified, json.loads(links or "[]")) for url, etag, modified, links in rows}
+
+
+def remember(
+    db: sqlite_utils.Database, portal: str, url: str, headers: dict[str, str], sha256: str, links: list[str]
+) -> None:
+    """Cache a successfully archived URL's validators (a failed one is fetched in full next time)."""
+    lower = {name.lower(): value for name, value in headers.items()}
+    with write_transaction(db):
+        db.execute(
+            """INSERT OR REPLACE INTO crawl_cache (url, portal, etag, last_modified, sha256, links, checked_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [url, portal, lower.get("etag"), lower.get("last-modified"), sha256, json.dumps(links), now()],
+        )
+
+
+@dataclass
+class PortalResult:
+    """One portal's share of a run, as counted by the pipeline."""
+
+    portal: str
+    counts: Counter[str] = field(default_factory=Counter)
+    selector_hits: int = 0
+    events: list[dict[str, str]] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """Why the portal counts as failing: loud, so a changed site layout is noticed."""
+        if self.counts["listings"] and not self.selector_hits:
+            return ["listing selector matched nothing"]
+        if not self.counts["reports_found"]:
+            return ["no report found"]
+        return []
+
+
+def save_results(db: sqlite_utils.Database, run_id: int, results: list[PortalResult], retried: Counter[str]) -> None:
+    with write_transaction(db):
+        for result in results:
+            problems = result.problems()
+            db.execute(
+                f"""INSERT OR REPLACE INTO crawl_portal_runs
+                    (run_id, portal, status, {", ".join(COUNTS)}, retried, problems, events)
+                    VALUES (?, ?, ?, {", ".join("?" * len(COUNTS))}, ?, ?, ?)""",
+                [
+                    run_id,
+                    result.portal,
+                    "failing" if problems else "ok",
+                    *(result.counts[name] for name in COUNTS),
+                    retried[result.portal],
+                    json.dumps(problems, ensure_ascii=False),
+                    json.dumps(result.events, ensure_ascii=False),
+                ],
+            )
+
+
+def run_summary(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
+    """The run as one JSON-able object: run row, totals, and per-portal counts, problems and events."""
+    run = dict(db.table("runs").get(run_id))
+    portals = []
+    totals: Counter[str] = Counter()
+    cursor = db.execute("SELECT * FROM crawl_portal_runs WHERE run_id = ? ORDER BY portal", [run_id])
+    names = [column[0] for column in cursor.description]
+    for row in cursor:
+        portal = dict(zip(names, row, strict=True))
+        portal["problems"] = json.loads(portal["problems"] or "[]")
+        portal["events"] = json.loads(portal["events"] or "[]")
+        del portal["run_id"]
+        totals.update({name: portal[name] for name in (*COUNTS, "retried")})
+        portals.append(portal)
+    failing = [portal["portal"] for portal in portals if portal["status"] == "failing"]
+    return {
+        "run_id": run_id,
+        "status": run["status"],
+        "started_at": run["started_at"],
+        "finished_at": run["finished_at"],
+        "options": json.loads(run["options"] or "{}"),
+        "totals": {name: totals[name] for name in (*COUNTS, "retried")},
+        "failing_portals": failing,
+        "portals": portals,
+    }
+
+
+def last_runs(db: sqlite_utils.Database) -> dict[str, dict[str, object]]:
+    """Each portal's latest run result (for `nianbao portals`)."""
+    rows = db.execute(
+        """SELECT p.portal, p.run_id, r.started_at, p.status, p.new, p.changed, p.unchanged, p.failed, p.problems
+           FROM crawl_portal_runs p JOIN runs r ON r.id = p.run_id
+           WHERE p.run_id = (SELECT MAX(run_id) FROM crawl_portal_runs WHERE portal = p.portal)"""
+    )
+    keys = ("run_id", "started_at", "status", "new", "changed", "unchanged", "failed", "problems")
+    return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}

@@ -1,0 +1,133 @@
+"""Page objects and family adapters on saved pages: no crawler, no network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler import families, pages
+
+FIXTURES = Path(__file__).parent / "fixtures" / "replica"
+
+
+def read(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("聊城市科学技术局2022年政府信息公开工作年度报告", 2022),
+        ("博山区科学技术局2023 年度政府信息公开工作年度报告", 2023),
+        ("2019年政府信息公开年报", 2019),
+        ("某县2020年度信息公开工作报告", 2020),
+        ("某县2020年度工作总结", None),  # no report wording
+        ("聊城市科学技术局政府信息公开工作年度报告", None),  # no year
+        ("关于开展2023年度科技型中小企业评价工作的通知", None),
+    ],
+)
+def test_report_titles(title: str, year: int | None) -> None:
+    assert pages.report_year(title) == year
+
+
+def test_trs_listing_items_pages_and_year_folders() -> None:
+    url = "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/index.html"
+    listing = families.read_listing("trs", read("trs_list.html"), url)
+    assert [item.url for item in listing.items] == [
+        "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/202401/t20240118_4523101.html",
+        "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/202312/t20231205_4490022.html",
+    ]
+    # the truncated link text is replaced by the full title attribute
+    assert listing.items[0].text == "聊城市科学技术局2023年政府信息公开工作年度报告"
+    assert listing.pages == [f"http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/index_{n}.html" for n in range(1, 5)]
+    assert listing.sub_listings == ["http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/2020n/"]
+
+
+def test_hanweb_column_hides_its_list_in_the_script() -> None:
+    url = "http://www.qufu.gov.cn/col/col15191/index.html?vc_xxgkarea=370881&jh=264"
+    listing = families.read_listing("hanweb", read("hanweb_column.html"), url)
+    assert listing.items == []
+    assert listing.hanweb == pages.HanwebQuery(columnid="15191", unitid="66001", webid="37")
+    form = families.dataproxy_form(listing.hanweb, 46)
+    assert form["startrecord"] == "46" and form["endrecord"] == "90" and form["perpage"] == "15"
+    assert form["columnid"] == "15191" and form["unitid"] == "66001" and form["permissiontype"] == "0"
+    assert families.dataproxy_url(url) == "http://www.qufu.gov.cn/module/web/jpage/dataproxy.jsp"
+
+
+def test_hanweb_dataproxy_records() -> None:
+    items, total = pages.hanweb_records(read("dataproxy.xml"), "http://www.qufu.gov.cn/col/col15191/index.html")
+    assert total == 62
+    assert [item.text for item in items] == [
+        "曲阜市科学技术局2021年政府信息公开工作年度报告",
+        "曲阜市科技局召开年度工作会议",
+    ]
+    assert items[0].url == "http://www.qufu.gov.cn/art/2022/1/20/art_15191_2871234.html"
+
+
+def test_hanweb_annual_report_module_urls() -> None:
+    urls = families.annual_report_urls("http://www.zoucheng.gov.cn/", ("11370883004325769B",), range(2010, 2012))
+    assert urls == [
+        "http://www.zoucheng.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11370883004325769B&fbtime=2010",
+        "http://www.zoucheng.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11370883004325769B&fbtime=2011",
+    ]
+
+
+def test_vsb_listing_counts_pages_down() -> None:
+    listing = families.read_listing("vsb", read("vsb_list.html"), "http://kjj.weihai.gov.cn/xxgknb.htm")
+    assert [item.url for item in listing.items] == [
+        "http://kjj.weihai.gov.cn/info/1092/45678.htm",
+        "http://kjj.weihai.gov.cn/info/1092/45001.htm",
+    ]
+    assert listing.pages == ["http://kjj.weihai.gov.cn/xxgknb/2.htm", "http://kjj.weihai.gov.cn/xxgknb/1.htm"]
+
+
+def test_guangdong_listing() -> None:
+    url = "http://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/bm/2024n/index.html"
+    listing = families.read_listing("gd", read("gd_list.html"), url)
+    assert [pages.report_year(item.text) for item in listing.items] == [2024, 2024]
+    assert listing.pages == [
+        "http://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/bm/2024n/index_2.html",
+        "http://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/bm/2024n/index_3.html",
+    ]
+
+
+def test_generic_listing_follows_report_vocabulary_only() -> None:
+    html = """<html><body><a href="/zfxxgk/zcwj/index.html">政策文件</a>
+    <a href="/zfxxgk/zfxxgknb/index.html">政府信息公开年报</a>
+    <a href="/zfxxgk/show/123.html">周口市科技局2022年政府信息公开工作年度报告</a>
+    <a href="/zfxxgk/show/124.html">关于做好政务公开工作的通知</a></body></html>"""
+    listing = families.read_listing("generic", html, "http://www.zhoukou.gov.cn/zfxxgk/index.html")
+    assert [item.url for item in listing.items] == ["http://www.zhoukou.gov.cn/zfxxgk/show/123.html"]
+    assert listing.sub_listings == ["http://www.zhoukou.gov.cn/zfxxgk/zfxxgknb/index.html"]
+
+
+def test_a_listing_whose_selector_matches_nothing() -> None:
+    listing = families.read_listing("trs", "<html><body><p>栏目改版中</p></body></html>", "http://a.gov.cn/nb/")
+    assert listing.items == [] and listing.pages == []
+
+
+@pytest.mark.parametrize("name", ["challenge_200.html", "challenge_412.html"])
+def test_challenges_are_recognised(name: str) -> None:
+    assert pages.is_challenge(read(name))
+
+
+@pytest.mark.parametrize("name", ["hanweb_column.html", "trs_list.html", "report_page.html"])
+def test_real_pages_are_not_challenges(name: str) -> None:
+    assert not pages.is_challenge(read(name))
+
+
+def test_report_page_title_files_and_wrapper() -> None:
+    url = "http://www.huaian.gov.cn/art/2025/1/20/art_16727_4523456.html"
+    page = pages.read_report_page(read("report_page.html"), url)
+    assert page.title == "淮安市人民政府2024年政府信息公开工作年度报告" and page.year == 2024
+    assert [link.url for link in page.attachments] == [
+        "http://www.huaian.gov.cn/module/download/downfile.jsp?classid=0&filename=szfgs2024.pdf",
+        "http://www.huaian.gov.cn/uploadfiles/2025/01/tjb2024.docx",
+    ]
+    assert page.is_shell  # a short wrapper: its files are archived, not the page
+
+
+def test_report_page_title_falls_back_on_the_link_text() -> None:
+    page = pages.read_report_page("<html><body><p>正文</p></body></html>", "http://a.gov.cn/1.html", "某局2020年年报")
+    assert (page.title, page.year) == ("某局2020年年报", 2020)
