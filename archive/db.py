@@ -92,10 +92,11 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     CREATE INDEX documents_report ON documents(report_id);
+    CREATE INDEX reports_primary ON reports(primary_document_id);
     CREATE INDEX documents_text_key ON documents(text_key);
     CREATE INDEX documents_title ON documents(title);
     CREATE INDEX documents_year ON documents(year);
-    CREATE INDEX documents_agency ON documents(agency);
+    CREATE INDEX documents_agency ON documents(agency, year);
     CREATE TABLE sightings (
         id INTEGER PRIMARY KEY,
         document_id INTEGER NOT NULL REFERENCES documents(id),

@@ -94,7 +94,7 @@ def _neighbours(db: sqlite_utils.Database, document_id: int, record: dict[str, A
     if not record.get("agency") or record.get("year") is None:
         return []
     rows = db.execute(
-        """SELECT d.id FROM documents d JOIN reports r ON r.primary_document_id = d.id
+        """SELECT d.id FROM documents d JOIN reports r ON r.id = d.report_id AND r.primary_document_id = d.id
            JOIN records x ON x.document_id = d.id
            WHERE d.agency = ? AND d.year = ? AND d.id != ? ORDER BY d.id DESC""",
         [record["agency"], record["year"] + step, document_id],
@@ -118,7 +118,8 @@ def stale_document_ids(db: sqlite_utils.Database, everything: bool = False) -> l
 def failing(db: sqlite_utils.Database, check: str | None = None) -> list[dict[str, Any]]:
     """Reports (primary documents) with failed checks, with each failure's numbers."""
     sql = """SELECT r.id, d.id, d.title, c.name, c.details FROM record_checks c
-             JOIN documents d ON d.id = c.document_id JOIN reports r ON r.primary_document_id = d.id
+             JOIN documents d ON d.id = c.document_id
+             JOIN reports r ON r.id = d.report_id AND r.primary_document_id = d.id
              WHERE c.status = 'fail' AND (? IS NULL OR c.name = ?) ORDER BY r.id, c.name"""
     out: dict[int, dict[str, Any]] = {}
     for report_id, document_id, title, name, details in db.execute(sql, [check, check]):
