@@ -21,4 +21,8 @@ def open_archive(context: click.Context) -> sqlite_utils.Database:
 
 
 def print_json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+    click.echo(
+        json.dumps(
+            value, ensure_ascii=False, default=lambda item: list(item) if isinstance(item, (set, tuple)) else str(item)
+        )
+    )

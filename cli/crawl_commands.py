@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from archive.search import Filters, search
-from cli.common import CONTEXT, open_archive
+from cli.common import CONTEXT, open_archive, print_json
 from crawler import registry, store
 from crawler.registry import RegistryError
 from crawler.replica import portals as replica_portals
@@ -166,7 +166,7 @@ def portals_command(context: click.Context, as_json: bool, registry_file: str | 
     last = store.last_runs(open_archive(context))
     if as_json:
         rows = [{**vars(portal), "last_run": last.get(portal.name)} for portal in entries]
-        click.echo(json.dumps({"portals": rows}, ensure_ascii=False, default=list))
+        print_json({"portals": rows})
         return
     for portal in entries:
         run = last.get(portal.name)
@@ -193,7 +193,7 @@ def discover_command(context: click.Context, as_json: bool) -> None:
     registry_file = context.parent.params.get("registry_file") if context.parent else None
     proposals = registry.discover(open_archive(context), registry.load(registry_file))
     if as_json:
-        click.echo(json.dumps({"proposals": [vars(p) for p in proposals]}, ensure_ascii=False))
+        print_json({"proposals": [vars(p) for p in proposals]})
         return
     if not proposals:
         click.echo("no new portal addresses in the archived reports")
@@ -250,7 +250,7 @@ def demo_command(context: click.Context) -> None:
         click.echo(f"  [{hit.report_id}] {hit.title}  ({types})")
     click.echo(
         f"\nBrowse: nianbao --db {context.obj} show {result.hits[0].report_id if result.hits else 1}"
-        f" · nianbao --db {context.obj} search 复议 · datasette {context.obj}\n"
+        f" · nianbao --db {context.obj} search 复议 · nianbao --db {context.obj} serve (in a web browser)\n"
         f"Crawl again (0 new, nothing re-downloaded): nianbao replica & nianbao --db {context.obj} crawl "
         "--via-replica http://127.0.0.1:8000"
     )

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from archive import serve as archive_serve
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from cli.common import CONTEXT
 
 
 @click.command("serve", context_settings=CONTEXT)
