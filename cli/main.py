@@ -46,10 +46,14 @@ def cli(context: click.Context, db_path: str) -> None:
 
     \b
     Examples:
+      nianbao demo                       # crawl the bundled offline replica of the portals
+      nianbao crawl --strict             # crawl the real portals of the registry
       nianbao import reports/            # archive every report file in a folder
       nianbao search 复议 --year 2022     # reports of 2022 that mention 复议
-      nianbao show 3 --text              # the full text of report 3
-      nianbao stats                      # what the archive holds
+      nianbao show 3                     # report 3: files, tables, checks
+      nianbao parse report.pdf --json    # one file's record, no archive needed
+      nianbao checks                     # reports whose numbers do not add up
+      nianbao serve                      # browse in a web browser (Datasette)
     """
     context.obj = db_path
 
@@ -67,7 +71,7 @@ def cli(context: click.Context, db_path: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
 @click.pass_context
 def import_command(context: click.Context, paths: tuple[Path, ...], max_size: int, ocr: bool, as_json: bool) -> None:
-    """Archive report files: .txt and .html (PDF, DOCX and DOC as extraction grows).
+    """Archive report files: text, HTML, PDF, DOCX and DOC.
 
     Folders are searched recursively for .txt .htm .html .shtml .pdf .doc .docx .wps files; a file
     named directly is always tried, whatever its name says, since its type is read from its bytes.
