@@ -16,7 +16,7 @@ from archive import db as archive_db
 from archive import importer, ingest, records, reports
 from archive.search import Filters, QueryError, search
 from cli import parse_commands
-from cli.common import CONTEXT, open_archive, print_json
+from cli.common import CONTEXT, open_archive, print_json, reextract_documents
 from parsers import ocr as ocr_engine
 from parsers.document import SHORT_TYPES
 
@@ -275,20 +275,7 @@ def reextract_command(
     require_ocr(ocr)
     db = open_archive(context)
     ids = list(document_ids) or ingest.stored_document_ids(db, file_type)
-    failures: dict[int, str] = {}
-    with click.progressbar(ids, label="re-extracting", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
-        for document_id in bar:
-            reason = ingest.reextract(db, document_id, ocr)
-            if reason is not None:
-                failures[document_id] = reason
-    if as_json:
-        print_json({"reextracted": len(ids) - len(failures), "failed": failures})
-    else:
-        for document_id, reason in failures.items():
-            click.echo(f"failed     document {document_id}: {reason}")
-        click.echo(f"{len(ids) - len(failures)} re-extracted, {len(failures)} failed")
-    if failures:
-        context.exit(1)
+    reextract_documents(context, db, ids, "re-extracted", as_json, ocr)
 
 
 cli.add_command(parse_commands.parse_command)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from archive import ingest, records
-from cli.common import CONTEXT, open_archive, print_json
+from archive import records
+from cli.common import CONTEXT, open_archive, print_json, reextract_documents
 from parsers.document import ExtractionError
 from parsers.record import parse_bytes
 from parsers.render import render_record
@@ -91,17 +91,4 @@ def reparse_command(context: click.Context, document_ids: tuple[int, ...], every
     """
     db = open_archive(context)
     ids = list(document_ids) or records.stale_document_ids(db, everything)
-    failures: dict[int, str] = {}
-    with click.progressbar(ids, label="re-parsing", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
-        for document_id in bar:
-            reason = ingest.reextract(db, document_id)
-            if reason is not None:
-                failures[document_id] = reason
-    if as_json:
-        print_json({"reparsed": len(ids) - len(failures), "failed": failures})
-    else:
-        for document_id, reason in failures.items():
-            click.echo(f"failed     document {document_id}: {reason}")
-        click.echo(f"{len(ids) - len(failures)} re-parsed, {len(failures)} failed")
-    if failures:
-        context.exit(1)
+    reextract_documents(context, db, ids, "re-parsed", as_json)
