@@ -92,28 +92,46 @@ def record_failure(db: sqlite_utils.Database, run_id: int | None, url: str, reas
 
 
 def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None, ocr: bool = False) -> Outcome:
-    """Archive ``source``: dedup by content hash, extract new content, link it to its report, log the sighting."""
-    sha256 = hashlib.sha256(source.data).hexdigest()
-    row = db.execute("SELECT id, report_id, title FROM documents WHERE sha256 = ?", [sha256]).fetchone()
-    if row is not None:
-        document_id, report_id, title = row
-        with write_transaction(db):
-            previous = _add_sighting(db, document_id, source, run_id)
-            status: Status = "changed" if previous is not None else "duplicate"
-            _count(db, run_id, status)
-        return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
+    """Archive ``source``: dedup by content hash, extract new content, link it to its report, log the sighting.
 
+    Extraction and parsing run before the write lock is taken, so parallel ingesters (the crawler's
+    workers, an import beside a crawl) only queue for the short database writes."""
+    sha256 = hashlib.sha256(source.data).hexdigest()
+    if (known := _known(db, sha256)) is not None:
+        with write_transaction(db):
+            return _sight_known(db, known, source, run_id)
     try:
         extracted = extract(source.data, url=source.final_url or source.url, headers=source.headers, ocr=ocr)
     except ExtractionError as error:
         return record_failure(db, run_id, source.url, str(error))
-    record = records.parse_safely(extracted)  # outside the write lock: parallel ingesters don't wait on it
+    record = records.parse_safely(extracted)
+    columns = _extracted_columns(sha256, extracted, record)
     with write_transaction(db):
+        if (known := _known(db, sha256)) is not None:  # another process archived the same bytes meanwhile
+            return _sight_known(db, known, source, run_id)
         previous = _last_document_at(db, source.url)
-        document_id, report_id, title = _insert_document(db, sha256, source.data, extracted, record, previous)
+        document_id, report_id = _insert_document(db, sha256, source.data, columns, record, previous)
         _add_sighting(db, document_id, source, run_id)
-        status = "changed" if previous is not None else "new"
+        status: Status = "changed" if previous is not None else "new"
         _count(db, run_id, status)
+    title = str(columns["title"]) if columns["title"] else None
+    return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
+
+
+def _known(db: sqlite_utils.Database, sha256: str) -> tuple[int, int, str | None] | None:
+    """(document id, report id, title) of already archived bytes."""
+    row = db.execute("SELECT id, report_id, title FROM documents WHERE sha256 = ?", [sha256]).fetchone()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def _sight_known(
+    db: sqlite_utils.Database, known: tuple[int, int, str | None], source: Source, run_id: int | None
+) -> Outcome:
+    """Archived bytes seen again: a sighting; 'changed' if the URL held other bytes before."""
+    document_id, report_id, title = known
+    previous = _add_sighting(db, document_id, source, run_id)
+    status: Status = "changed" if previous is not None else "duplicate"
+    _count(db, run_id, status)
     return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
 
 
@@ -142,18 +160,17 @@ def _insert_document(
     db: sqlite_utils.Database,
     sha256: str,
     data: bytes,
-    extracted: ExtractedDocument,
+    columns: dict[str, object],
     record: dict[str, Any] | None,
     previous_document_id: int | None,
-) -> tuple[int, int, str | None]:
-    columns = _extracted_columns(sha256, extracted, record)
+) -> tuple[int, int]:
     title = str(columns["title"]) if columns["title"] else None
     identified = columns["agency"] is not None and columns["year"] is not None
     report_id, make_primary = linking.find_report(
-        db, str(columns["text_key"]), extracted.text, title, identified, previous_document_id
+        db, str(columns["text_key"]), str(columns["text"]), title, identified, previous_document_id
     )
     db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", [sha256, data])
-    columns.update(sha256=sha256, size=len(data), created_at=now())
+    columns = {**columns, "sha256": sha256, "size": len(data), "created_at": now()}
     names = ", ".join(columns)
     cursor = db.execute(
         f"INSERT INTO documents ({names}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
@@ -171,7 +188,7 @@ def _insert_document(
     db.execute("UPDATE documents SET report_id = ? WHERE id = ?", [report_id, document_id])
     if record is not None:
         records.store(db, document_id, record)
-    return document_id, int(report_id), title
+    return document_id, int(report_id)
 
 
 def stored_document_ids(db: sqlite_utils.Database, short_type: str | None = None) -> list[int]:

@@ -136,3 +136,24 @@ def test_a_tool_without_our_functions_cannot_desync_the_index(db_path: Path) -> 
         assert "no such function: nianbao_fts_" in str(error)
     else:
         raise AssertionError("an update without the index functions must fail")
+
+
+def test_bytes_archived_by_another_process_meanwhile_become_a_sighting(db_path: Path, monkeypatch) -> None:
+    """Two ingesters (crawl workers, an import beside a crawl) may extract the same bytes at once; the
+    second to take the write lock finds them archived and records a sighting, not an integrity error."""
+    from archive import ingest as ingest_module
+
+    first = archive_db.connect(db_path)
+    other = archive_db.connect(db_path)  # a second connection: another process's view
+    parse = ingest_module.records.parse_safely
+
+    def parse_while_the_other_process_archives(extracted):  # runs between extraction and the write lock
+        monkeypatch.setattr(ingest_module.records, "parse_safely", parse)  # the other process parses normally
+        assert ingest(other, Source("https://other.example/r.txt", LIAOCHENG)).status == "new"
+        return parse(extracted)
+
+    monkeypatch.setattr(ingest_module.records, "parse_safely", parse_while_the_other_process_archives)
+    outcome = ingest(first, Source("https://a.example/r.txt", LIAOCHENG))
+    assert outcome.status == "duplicate" and outcome.document_id == 1
+    assert first.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    assert first.execute("SELECT count(*) FROM sightings").fetchone()[0] == 2
