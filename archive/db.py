@@ -197,13 +197,15 @@ MIGRATIONS: list[str] = [
          AND row_name = 'carried_over_in' AND col = 6) AS carried_over_in,
         (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
          AND row_name = 'granted' AND col = 6) AS granted,
-        (SELECT sum(value) FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
+        (SELECT CASE WHEN count(value) = count(*) THEN sum(value) END  -- a blank term: no total
+         FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
          AND row_name GLOB 'denied_*' AND col = 6) AS denied,
         (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
          AND row_name = 'carried_over_out' AND col = 6) AS carried_over_out,
         (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'review_litigation'
          AND row_name = 'review' AND col = 4) AS review,
-        (SELECT sum(value) FROM record_cells WHERE document_id = d.id AND table_name = 'review_litigation'
+        (SELECT CASE WHEN count(value) = count(*) THEN sum(value) END
+         FROM record_cells WHERE document_id = d.id AND table_name = 'review_litigation'
          AND row_name GLOB 'litigation_*' AND col = 4) AS litigation,
         json_extract(x.record, '$.active_disclosure.fees_10k_yuan') AS fees_10k_yuan,
         json_extract(x.record, '$.signed_date') AS signed_date,
