@@ -19,7 +19,7 @@ from typing import Any
 from parsers.cellcheck import T3_KEYS, T4_KEYS
 from parsers.tables import RESULT_KEYS
 
-_GROUPS = {
+T3_GROUPS = {
     "denied": "（三）不予公开",
     "unavailable": "（四）无法提供",
     "refused": "（五）不予处理",
@@ -145,7 +145,7 @@ def _t3_labels(key: str, leaf_only: bool) -> list[str]:
         return [label]
     if key in ("new_received", "carried_over_in", "carried_over_out"):
         return [label]
-    return ["三、本年度办理结果", *([_GROUPS[group]] if group else []), label]
+    return ["三、本年度办理结果", *([T3_GROUPS[group]] if group else []), label]
 
 
 _INTRO = (
@@ -219,7 +219,7 @@ def _grids(record: dict[str, Any], quirks: Quirks) -> list[tuple[int, int, list[
         else:
             t3.append(_Merged(row, 0, label, colspan=3))
         t3 += [_Merged(row, 3 + c, quirks.cell(key, c, v)) for c, v in enumerate(record["applications"][key])]
-    t3 += [_Merged(rows[0], 1, _GROUPS[group], rowspan=len(rows)) for group, rows in group_rows.items()]
+    t3 += [_Merged(rows[0], 1, T3_GROUPS[group], rowspan=len(rows)) for group, rows in group_rows.items()]
     review = record["review_litigation"]
     t4 = [
         _Merged(0, 0, "行政复议", colspan=5),

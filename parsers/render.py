@@ -27,7 +27,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-def _flagged(record: dict[str, Any]) -> set[tuple[str, str]]:
+def flagged_cells(record: dict[str, Any]) -> set[tuple[str, str]]:
     """(row, column name) of cells that a failed check names."""
     cells: set[tuple[str, str]] = set()
     for check in (record.get("checks") or {}).values():
@@ -40,7 +40,7 @@ def _flagged(record: dict[str, Any]) -> set[tuple[str, str]]:
 
 def _table(title: str, rows: dict[str, Any], keys: list[str], columns: list[str], record: dict[str, Any], color: bool):
     inferred = set(record.get("inferred") or [])
-    flagged = _flagged(record)
+    flagged = flagged_cells(record)
     table_name = "applications" if keys is T3_KEYS else "review_litigation"
     label_width = max(_width(key) for key in keys) + 1
     lines = [title, _pad("", label_width) + "".join(_pad(c, 13, right=True) for c in columns)]

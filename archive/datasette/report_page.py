@@ -15,8 +15,8 @@ import sqlite_utils
 from archive import records
 from archive.reports import get_report
 from parsers.checks import COLUMNS_T3, COLUMNS_T4, absent_rows
-from parsers.layouts import _GROUPS, T3_LABELS  # the report's own row labels (shared with the layout tests)
-from parsers.render import _flagged  # (row, column) of every cell a failed check names
+from parsers.layouts import T3_GROUPS, T3_LABELS  # the report's own row labels
+from parsers.render import flagged_cells  # (row, column) of every cell a failed check names
 
 #: What each check tests, in Chinese and English (report-fields.md).
 CHECK_LABELS = {
@@ -55,7 +55,7 @@ class Table:
 
 def _value_cells(table: str, key: str, values: list[Any] | None, columns: list[str], record: dict[str, Any]):
     inferred = set(record.get("inferred") or [])
-    flagged = _flagged(record)
+    flagged = flagged_cells(record)
     cells = []
     for index, column in enumerate(columns):
         value = None if values is None else values[index]
@@ -105,7 +105,7 @@ def applications_table(record: dict[str, Any]) -> Table | None:
             else:
                 members = [k for k in result_keys if T3_LABELS[k][0] == group]
                 if key == members[0]:
-                    labels.append(Cell(_GROUPS[group], header=True, rowspan=len(members)))
+                    labels.append(Cell(T3_GROUPS[group], header=True, rowspan=len(members)))
                 labels.append(Cell(label, header=True))
         else:
             labels.append(Cell(label, header=True, colspan=3))
