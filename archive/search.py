@@ -141,7 +141,9 @@ class SearchResult:
 
 
 def _matching_sql(query: Query, filters: Filters, ranked: bool) -> tuple[str, list[object]]:
-    """SELECT r.id, score, d.* for every matching report (unordered; score is None unless ``ranked``)."""
+    """SELECT id, score of every matching report (unordered; score is None unless ``ranked``).
+
+    Only ids and scores: a page's texts are read for its 20 rows, not for every match before the LIMIT."""
     ids_sql, params = query.ids_sql()
     rank = query.rank_expression() if ranked else None
     if rank is None:
@@ -157,8 +159,9 @@ def _matching_sql(query: Query, filters: Filters, ranked: bool) -> tuple[str, li
         params = [rank]
     clauses, filter_params = filters.where()
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = f"""SELECT r.id AS id, m.rank AS score, d.id AS document_id, d.title, d.agency, d.year,
-                     d.province, d.city, d.county, d.format, d.text
+    if not clauses:
+        return f"SELECT m.id AS id, m.rank AS score FROM {source}", params
+    sql = f"""SELECT r.id AS id, m.rank AS score
               FROM {source} JOIN reports r ON r.id = m.id JOIN documents d ON d.id = r.primary_document_id
               {where}"""
     return sql, [*params, *filter_params]
@@ -206,10 +209,14 @@ def search(
     ranked = query.rank_expression() is not None and total <= RANK_LIMIT
     sql, params = _matching_sql(query, filters, ranked)
     order = "score, id DESC" if ranked else "id DESC"
-    rows = db.execute(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+    page = db.execute(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
     hits = []
-    for row in rows:
-        (report_id, score, document_id, title, agency, year, province, city, county, report_format, text) = row
+    for report_id, score in page:
+        document_id, title, agency, year, province, city, county, report_format, text = db.execute(
+            """SELECT d.id, d.title, d.agency, d.year, d.province, d.city, d.county, d.format, d.text
+               FROM reports r JOIN documents d ON d.id = r.primary_document_id WHERE r.id = ?""",
+            [report_id],
+        ).fetchone()
         snippet, highlights = make_snippet(text, query.include)
         hits.append(
             Hit(

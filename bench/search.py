@@ -532,15 +532,17 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, {m['platform']}; load average "
         f"{' / '.join(map(str, m['load_average_1_5_15']))} (1/5/15 min) when the measurement ended",
         f"- Python {m['python']}, SQLite {m['sqlite']} (`{m['sqlite_module']}`); code at {m.get('git', 'unknown')}",
-        f"- parameters: `--docs {p['docs']} --queries {n} --seed {p['seed']}`; archive `{p['archive']}` "
+        f"- parameters: `--docs {p['docs']} --queries {n} --seed {p['seed']} --repeats {p['repeats']}`; "
+        f"archive `{p['archive']}` "
         f"({p['archive_bytes'] / 2**30:.2f} GiB{', reused from cache' if b.get('cached') else ''})",
         f"- build through `archive.ingest.ingest`, one transaction per document: {b['ingest_ms_per_document']:.2f} ms "
         f"per document ({b['documents_per_second']:,.0f}/s; first 1,000 at {b['first_1000_per_second']:,.0f}/s, "
         f"last 1,000 at {b['last_1000_per_second']:,.0f}/s), {b['total_seconds'] / 60:.1f} min in all "
         f"including {b['generate_seconds']:.0f} s generating texts",
         *[f"- {note}" for note in b.get("notes", [])],
-        f"- page cache warmed by reading the archive once ({p['warm_seconds']:.1f} s); each query timed once per "
-        "approach, interleaved (ours, LIKE, alternating who goes first), then `search()`",
+        f"- page cache warmed by reading the archive once ({p['warm_seconds']:.1f} s); each query timed "
+        f"{p['repeats']} times per approach (the median counts), interleaved (ours, LIKE, alternating who goes "
+        "first), then `search()`",
         f"- reference: brute-force `normalize(text)` substring test over every report ({p['reference_seconds']:.0f} s)",
         "",
         "## Results",
