@@ -1,10 +1,10 @@
 """Archiving in worker processes, so extraction (tens of ms per new document) runs beside the downloads
 on every core instead of stalling the crawl's one Python thread.
 
-``archive.ingest.ingest`` is safe to run in several processes at once — each document is one
-``BEGIN IMMEDIATE`` transaction and report linking happens inside it — except for the very same bytes
-arriving twice at once (both would insert the same sha256). Documents are therefore routed to a
-worker by their content hash: identical bytes always queue on the same worker.
+``archive.ingest.ingest`` is safe to run in several processes at once: each document is one
+``BEGIN IMMEDIATE`` transaction, report linking happens inside it, and bytes another process archived
+meanwhile become a sighting. Documents are still routed to a worker by their content hash, so that
+identical bytes queue on the same worker and are extracted once, not once per worker.
 """
 
 from __future__ import annotations
