@@ -157,3 +157,31 @@ def test_bytes_archived_by_another_process_meanwhile_become_a_sighting(db_path: 
     assert outcome.status == "duplicate" and outcome.document_id == 1
     assert first.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
     assert first.execute("SELECT count(*) FROM sightings").fetchone()[0] == 2
+
+
+def test_browse_table_stays_equal_to_its_query(db: sqlite_utils.Database) -> None:
+    """`browse` (what Datasette lists and facets) is a table kept by triggers; after every kind of write
+    it must equal the query it caches."""
+    from archive.db import _BROWSE_SELECT
+    from archive.ingest import reextract
+
+    def assert_in_step() -> None:
+        cached = db.execute("SELECT * FROM browse ORDER BY id").fetchall()
+        assert cached == db.execute(f"SELECT * FROM ({_BROWSE_SELECT}) ORDER BY id").fetchall()
+
+    for place, name in SEED_FILES.items():
+        ingest(db, Source(f"https://{place}.example/r.txt", (SEEDS / name).read_bytes()))
+    assert_in_step()
+    assert db.execute("SELECT count(*), sum(files) FROM browse").fetchone() == (5, 5)
+    url = "https://聊城.example/r.txt"
+    ingest(db, Source(url, LIAOCHENG.replace("475条".encode(), "476条".encode())))  # a new version
+    assert_in_step()
+    assert db.execute("SELECT files FROM browse WHERE title LIKE '聊城%'").fetchone() == (2,)
+    with write_transaction(db):
+        db.execute("UPDATE blobs SET data = ? WHERE sha256 = (SELECT sha256 FROM documents WHERE id = 2)", [QUFU])
+    assert reextract(db, 2) is None  # document 2 now reads as 曲阜's text: identity and record change
+    assert_in_step()
+    with write_transaction(db):
+        db.execute("UPDATE documents SET report_id = NULL WHERE report_id = 5")
+        db.execute("DELETE FROM reports WHERE id = 5")
+    assert_in_step()
