@@ -235,38 +235,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX documents_region ON documents(province, city, county);
     CREATE INDEX documents_format ON documents(format);
     """,
-    # the browsing view Datasette serves (archive/datasette): one row per report with its primary document's
-    # identity, how its checks came out and the totals (总计 column) of tables 三 and 四
-    """
-    CREATE VIEW browse AS
-    SELECT r.id AS id, d.title, d.agency, d.year, d.province, d.city, d.county, d.format,
-        CASE WHEN x.document_id IS NULL THEN 'unparsed' WHEN x.not_a_report THEN 'not a report'
-             WHEN x.failed_checks > 0 THEN 'fail' ELSE 'pass' END AS check_status,
-        (SELECT json_group_array(c.name) FROM record_checks c
-         WHERE c.document_id = d.id AND +c.status = 'fail') AS failed_checks,  -- +: by document, not by status
-        (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
-         AND row_name = 'new_received' AND col = 6) AS new_received,
-        (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
-         AND row_name = 'carried_over_in' AND col = 6) AS carried_over_in,
-        (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
-         AND row_name = 'granted' AND col = 6) AS granted,
-        (SELECT CASE WHEN count(value) = count(*) THEN sum(value) END  -- a blank term: no total
-         FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
-         AND row_name GLOB 'denied_*' AND col = 6) AS denied,
-        (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'applications'
-         AND row_name = 'carried_over_out' AND col = 6) AS carried_over_out,
-        (SELECT value FROM record_cells WHERE document_id = d.id AND table_name = 'review_litigation'
-         AND row_name = 'review' AND col = 4) AS review,
-        (SELECT CASE WHEN count(value) = count(*) THEN sum(value) END
-         FROM record_cells WHERE document_id = d.id AND table_name = 'review_litigation'
-         AND row_name GLOB 'litigation_*' AND col = 4) AS litigation,
-        json_extract(x.record, '$.active_disclosure.fees_10k_yuan') AS fees_10k_yuan,
-        json_extract(x.record, '$.signed_date') AS signed_date,
-        (SELECT count(*) FROM documents f WHERE f.report_id = r.id) AS files,
-        d.id AS document_id, r.created_at
-    FROM reports r JOIN documents d ON d.id = r.primary_document_id
-    LEFT JOIN records x ON x.document_id = d.id;
-    """,
+    # 4: the browsing view Datasette serves (archive/datasette), replaced by a table in 5
+    f"CREATE VIEW browse AS {_BROWSE_SELECT};",
     # 5: browse becomes a table kept in step by triggers (the view was too slow to count and facet at 100k)
     f"""
     DROP VIEW browse;
