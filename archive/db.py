@@ -277,6 +277,7 @@ def _fts_chars(text: str | None) -> str:
     return fts.char_tokens(_normalized(text))
 
 
+@lru_cache(maxsize=4)  # feeds two indexes (report_pairs, report_fts) in a row
 def _fts_pairs(text: str | None) -> str:
     return fts.pair_tokens(_normalized(text))
 

@@ -56,6 +56,11 @@ TARGETS = {
 # The archive
 
 
+def progress(line: str) -> None:
+    """Overwrite the progress line on stderr."""
+    print(f"\r{line}   ", end="", file=sys.stderr, flush=True)
+
+
 def cache_key(n_docs: int, seed: int) -> str:
     """What the built archive depends on: schema and tokenizer (``archive/db.py``, ``archive/fts.py``), the
     generator and its seeds. Edits elsewhere in ``archive/`` do not force a rebuild (``--rebuild`` does)."""
@@ -97,12 +102,9 @@ def build(path: Path, n_docs: int, seed: int) -> dict[str, Any]:
             chunk_rates.append(chunk / (now - chunk_started))
             chunk_started = now
             eta = (now - started) / done * (n_docs - done)
-            print(
-                f"\rbuild: {done:,}/{n_docs:,} documents, {done / (now - started):.0f}/s overall, "
-                f"{chunk_rates[-1]:.0f}/s now, ETA {eta / 60:.1f} min   ",
-                end="",
-                file=sys.stderr,
-                flush=True,
+            progress(
+                f"build: {done:,}/{n_docs:,} documents, {done / (now - started):.0f}/s overall, "
+                f"{chunk_rates[-1]:.0f}/s now, ETA {eta / 60:.1f} min"
             )
     print(file=sys.stderr)
     finish_run(db, run_id)
@@ -349,12 +351,9 @@ def measure(db: sqlite_utils.Database, queries: list[Query], expected: list[set[
             )
         )
         elapsed = time.perf_counter() - started
-        print(
-            f"\rqueries: {number + 1}/{len(queries)}, {elapsed:.0f} s, "
-            f"ETA {elapsed / (number + 1) * (len(queries) - number - 1) / 60:.1f} min   ",
-            end="",
-            file=sys.stderr,
-            flush=True,
+        progress(
+            f"queries: {number + 1}/{len(queries)}, {elapsed:.0f} s, "
+            f"ETA {elapsed / (number + 1) * (len(queries) - number - 1) / 60:.1f} min"
         )
     print(file=sys.stderr)
     return rows
