@@ -11,6 +11,7 @@ replaces a report at the same URL), ``/_replica/log`` lists the requests served.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sys
@@ -67,6 +68,7 @@ class Replica:
 class Handler(BaseHTTPRequestHandler):
     server: ReplicaServer
     protocol_version = "HTTP/1.1"
+    _pending: Hit | None = None  # the request being answered, logged by send_response
 
     def log_message(self, format: str, *args: object) -> None:  # the request log is kept, not printed
         pass
@@ -89,8 +91,15 @@ class Handler(BaseHTTPRequestHandler):
         with replica.lock:
             site = replica.site
         conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
-        status = self._answer(site, host, path, form, replica)
-        replica.record(Hit(method, host, path, status, conditional, form.decode("utf-8", "replace")))
+        self._pending = Hit(method, host, path, 0, conditional, form.decode("utf-8", "replace"))
+        self._answer(site, host, path, form, replica)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Log the hit before its first byte leaves: a client that has its answer finds it in the log."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.server.replica.record(dataclasses.replace(pending, status=code))
+        super().send_response(code, message)
 
     def _answer(self, site: Site, host: str, path: str, form: bytes, replica: Replica) -> int:
         if path == "/robots.txt" and host in site.resources:
