@@ -10,14 +10,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlite_utils
 
 from archive import linking, records
-from archive.db import write_transaction
+from archive.db import prepare_index_tokens, write_transaction
 from parsers.document import SHORT_TYPES, ExtractedDocument, ExtractionError
 from parsers.extract import extract
 from parsers.identity import identify
@@ -49,6 +49,7 @@ class Outcome:
     title: str | None = None
     reason: str | None = None  # why it failed, one line
     previous_document_id: int | None = None  # for 'changed': what the URL held before
+    sha256: str | None = None  # of the archived bytes
 
 
 def start_run(db: sqlite_utils.Database, kind: str, options: Mapping[str, object]) -> int:
@@ -91,31 +92,51 @@ def record_failure(db: sqlite_utils.Database, run_id: int | None, url: str, reas
     return Outcome(status="failed", url=url, reason=reason)
 
 
-def ingest(db: sqlite_utils.Database, source: Source, run_id: int | None = None, ocr: bool = False) -> Outcome:
+#: Extra writes a caller makes in the same transaction as an archived document (see ``ingest``).
+AlsoWrite = Callable[[sqlite_utils.Database, Outcome], None]
+
+
+def ingest(
+    db: sqlite_utils.Database,
+    source: Source,
+    run_id: int | None = None,
+    ocr: bool = False,
+    also: AlsoWrite | None = None,
+) -> Outcome:
     """Archive ``source``: dedup by content hash, extract new content, link it to its report, log the sighting.
 
     Extraction and parsing run before the write lock is taken, so parallel ingesters (the crawler's
-    workers, an import beside a crawl) only queue for the short database writes."""
+    workers, an import beside a crawl) only queue for the short database writes. ``also`` runs inside
+    the document's transaction once it is archived (not for a failure): the crawler keeps its
+    conditional-GET cache that way, so the cache never names bytes the archive lacks."""
     sha256 = hashlib.sha256(source.data).hexdigest()
     if (known := _known(db, sha256)) is not None:
         with write_transaction(db):
-            return _sight_known(db, known, source, run_id)
+            return _also(db, _sight_known(db, known, source, run_id, sha256), also)
     try:
         extracted = extract(source.data, url=source.final_url or source.url, headers=source.headers, ocr=ocr)
     except ExtractionError as error:
         return record_failure(db, run_id, source.url, str(error))
     record = records.parse_safely(extracted)
     columns = _extracted_columns(sha256, extracted, record)
+    title = str(columns["title"]) if columns["title"] else None
+    prepare_index_tokens(extracted.text)
     with write_transaction(db):
         if (known := _known(db, sha256)) is not None:  # another process archived the same bytes meanwhile
-            return _sight_known(db, known, source, run_id)
+            return _also(db, _sight_known(db, known, source, run_id, sha256), also)
         previous = _last_document_at(db, source.url)
         document_id, report_id = _insert_document(db, sha256, source.data, columns, record, previous)
         _add_sighting(db, document_id, source, run_id)
         status: Status = "changed" if previous is not None else "new"
         _count(db, run_id, status)
-    title = str(columns["title"]) if columns["title"] else None
-    return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
+        outcome = Outcome(status, source.url, document_id, report_id, title, None, previous, sha256)
+        return _also(db, outcome, also)
+
+
+def _also(db: sqlite_utils.Database, outcome: Outcome, also: AlsoWrite | None) -> Outcome:
+    if also is not None:
+        also(db, outcome)
+    return outcome
 
 
 def _known(db: sqlite_utils.Database, sha256: str) -> tuple[int, int, str | None] | None:
@@ -125,14 +146,14 @@ def _known(db: sqlite_utils.Database, sha256: str) -> tuple[int, int, str | None
 
 
 def _sight_known(
-    db: sqlite_utils.Database, known: tuple[int, int, str | None], source: Source, run_id: int | None
+    db: sqlite_utils.Database, known: tuple[int, int, str | None], source: Source, run_id: int | None, sha256: str
 ) -> Outcome:
     """Archived bytes seen again: a sighting; 'changed' if the URL held other bytes before."""
     document_id, report_id, title = known
     previous = _add_sighting(db, document_id, source, run_id)
     status: Status = "changed" if previous is not None else "duplicate"
     _count(db, run_id, status)
-    return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous)
+    return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous, sha256=sha256)
 
 
 def _extracted_columns(sha256: str, extracted: ExtractedDocument, record: dict[str, Any] | None) -> dict[str, object]:
@@ -140,18 +161,22 @@ def _extracted_columns(sha256: str, extracted: ExtractedDocument, record: dict[s
 
     The parsed record fills agency, year, region and format; without one (a parser failure) the title
     still gives agency and year."""
-    identity = identify(extracted.text, title_hint=extracted.title)
+    if record is not None:  # the parser identified the document already
+        title, agency, year = record["title"], record["agency"], record["year"]
+    else:
+        identity = identify(extracted.text, title_hint=extracted.title)
+        title, agency, year = identity.title, identity.agency, identity.year
     return {
         "media_type": extracted.media_type,
         "encoding": extracted.encoding,
-        "title": identity.title or extracted.title,
+        "title": title or extracted.title,
         "text": extracted.text,
         "text_key": linking.text_key(sha256, extracted.text),
         "page_count": extracted.page_count,
         "needs_ocr": int(extracted.needs_ocr),
         "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
-        "agency": identity.agency,
-        "year": identity.year,
+        "agency": agency,
+        "year": year,
         **records.identity_columns(record),
     }
 
@@ -164,30 +189,34 @@ def _insert_document(
     record: dict[str, Any] | None,
     previous_document_id: int | None,
 ) -> tuple[int, int]:
+    """Insert the document with its report id, and its record, before a new report row: the report's
+    triggers (search indexes, browse row) then run once, on complete data. Call inside a write transaction."""
     title = str(columns["title"]) if columns["title"] else None
     identified = columns["agency"] is not None and columns["year"] is not None
     report_id, make_primary = linking.find_report(
         db, str(columns["text_key"]), str(columns["text"]), title, identified, previous_document_id
     )
+    new_report = report_id is None
+    if new_report:  # its row comes last, so the document's reference to it is checked at COMMIT
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        report_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM reports").fetchone()[0]
     db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", [sha256, data])
-    columns = {**columns, "sha256": sha256, "size": len(data), "created_at": now()}
+    columns = {**columns, "sha256": sha256, "report_id": report_id, "size": len(data), "created_at": now()}
     names = ", ".join(columns)
     cursor = db.execute(
         f"INSERT INTO documents ({names}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
     )
     document_id = cursor.lastrowid
-    assert document_id is not None
-    if report_id is None:
-        report_cursor = db.execute(
-            "INSERT INTO reports (primary_document_id, created_at) VALUES (?, ?)", [document_id, now()]
-        )
-        report_id = report_cursor.lastrowid
-        assert report_id is not None
-    elif make_primary:
-        db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [document_id, report_id])
-    db.execute("UPDATE documents SET report_id = ? WHERE id = ?", [report_id, document_id])
+    assert document_id is not None and report_id is not None
     if record is not None:
         records.store(db, document_id, record)
+    if new_report:
+        db.execute(
+            "INSERT INTO reports (id, primary_document_id, created_at) VALUES (?, ?, ?)",
+            [report_id, document_id, now()],
+        )
+    elif make_primary:
+        db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [document_id, report_id])
     return document_id, int(report_id)
 
 

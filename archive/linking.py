@@ -17,17 +17,20 @@ Otherwise it starts a report of its own.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 import sqlite_utils
 
+#: Everything but letters and digits: ``\w`` is exactly ``str.isalnum`` plus the underscore.
+_NOT_LETTERS = re.compile(r"[\W_]+")
 #: Share of shared character pairs (Jaccard) above which two texts with one title are one report.
 SAME_REPORT_SIMILARITY = 0.6
 
 
 def letters(text: str) -> str:
     """The text's letters and digits only (NFKC, lower case): what survives any change of file format."""
-    return "".join(char for char in unicodedata.normalize("NFKC", text).lower() if char.isalnum())
+    return _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def text_key(document_sha256: str, text: str) -> str:

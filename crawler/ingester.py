@@ -1,52 +1,143 @@
 """Archiving in worker processes, so extraction (tens of ms per new document) runs beside the downloads
 on every core instead of stalling the crawl's one Python thread.
 
-``archive.ingest.ingest`` is safe to run in several processes at once: each document is one
-``BEGIN IMMEDIATE`` transaction, report linking happens inside it, and bytes another process archived
-meanwhile become a sighting. Documents are still routed to a worker by their content hash, so that
-identical bytes queue on the same worker and are extracted once, not once per worker.
+The workers (crawler.ingest_worker) are fed over pipes by the reactor's own asyncio loop: no threads
+in the crawl process compete with the reactor for the GIL (a process pool's feeder and manager threads
+cost the crawl as much time as all its downloads). ``archive.ingest.ingest`` is safe in several
+processes at once: each document is one ``BEGIN IMMEDIATE`` transaction, and bytes another process
+archived meanwhile become a sighting. Each document goes to the worker with the shortest queue.
+
+A worker that dies (a crashing PDF library) costs one document, not the crawl: the document it was
+archiving fails with the exit status as the reason, a new worker takes the ones queued behind it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
+import asyncio
+import contextlib
+import os
+import pickle
 import resource
-from concurrent.futures import Future, ProcessPoolExecutor
+import sys
+from pathlib import Path
 
-import sqlite_utils
+from archive.ingest import Source
+from crawler.ingest_worker import Archived, Request, encode
 
-from archive import db as archive_db
-from archive.ingest import Outcome, Source, ingest
-
-_worker_db: sqlite_utils.Database | None = None
-
-
-def _open(db_path: str) -> None:
-    global _worker_db
-    _worker_db = archive_db.connect(db_path)
+_ROOT = Path(__file__).resolve().parents[1]
+_LENGTH_BYTES = 4
 
 
-def _ingest(source: Source, run_id: int) -> Outcome:
-    assert _worker_db is not None
-    return ingest(_worker_db, source, run_id)
+class IngestError(RuntimeError):
+    """A document could not be archived for a reason of ours, not of its bytes (a worker crash, a bug)."""
+
+
+class _Worker:
+    def __init__(self, db_path: str) -> None:
+        self.db_path = db_path
+        self.process: asyncio.subprocess.Process | None = None
+        self.pending: dict[int, tuple[Request, asyncio.Future[Archived]]] = {}  # in the order sent
+        self.sent = 0
+        self.closing = False
+        self.broken: str | None = None
+        self.running = asyncio.Event()  # cleared while a dead worker is being replaced
+
+    async def start(self) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from crawler.ingest_worker import main; main()", self.db_path,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+        self.reader = asyncio.ensure_future(self._read(self.process))
+        self.running.set()
+
+    async def archive(self, request: Request) -> Archived:
+        await self.running.wait()
+        if self.broken:
+            raise IngestError(self.broken)
+        future: asyncio.Future[Archived] = asyncio.get_running_loop().create_future()
+        self._send(request, future)
+        assert self.process is not None and self.process.stdin is not None
+        with contextlib.suppress(ConnectionError):  # the worker died: the reader fails or re-sends this document
+            await self.process.stdin.drain()  # back-pressure: a busy worker's pipe fills, the crawl waits
+        return await future
+
+    def _send(self, request: Request, future: asyncio.Future[Archived]) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.sent += 1
+        self.pending[self.sent] = (request, future)
+        self.process.stdin.write(encode((self.sent, request)))
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        try:
+            while True:
+                header = await process.stdout.readexactly(_LENGTH_BYTES)
+                payload = await process.stdout.readexactly(int.from_bytes(header, "big"))
+                number, result = _decode(payload)
+                _, future = self.pending.pop(number)
+                if isinstance(result, str):
+                    future.set_exception(IngestError(f"internal error while archiving: {result}"))
+                else:
+                    future.set_result(result)
+        except asyncio.IncompleteReadError:  # the worker exited
+            self.running.clear()
+            status = await process.wait()
+            if not self.closing:
+                await self._restart(status)
+        except Exception as error:  # an answer we cannot read: this worker is of no more use
+            self.broken = f"the archiving worker's answer could not be read: {type(error).__name__}: {error}"
+            for _, future in self.pending.values():
+                future.set_exception(IngestError(self.broken))
+            self.pending.clear()
+            process.kill()
+
+    async def _restart(self, status: int) -> None:
+        """The oldest unanswered document was being archived when the worker died: it fails; the rest
+        go to a new worker. A worker that dies with nothing to do will not start: no more are started."""
+        queued = list(self.pending.values())
+        self.pending.clear()
+        if not queued:
+            self.broken = f"the archiving worker exited (status {status}) before taking any document"
+            self.running.set()
+            return
+        (_, future), rest = queued[0], queued[1:]
+        future.set_exception(IngestError(f"the archiving worker crashed (exit status {status}) on this document"))
+        await self.start()
+        for request, waiting in rest:
+            self._send(request, waiting)
+
+    async def close(self) -> None:
+        self.closing = True
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()
+            await self.process.wait()
+            await self.reader
+
+
+def _decode(payload: bytes) -> tuple[int, Archived | str]:
+    number, result = pickle.loads(payload)
+    return int(number), result
 
 
 class Ingester:
+    """``workers`` archiving processes; start and use them from the crawl's event loop."""
+
     def __init__(self, db_path: str, workers: int) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a process running a reactor
-        self.pools = [
-            ProcessPoolExecutor(1, mp_context=context, initializer=_open, initargs=(db_path,))
-            for _ in range(max(1, workers))
-        ]
+        self.workers = [_Worker(db_path) for _ in range(max(1, workers))]
 
-    def submit(self, source: Source, run_id: int) -> Future[Outcome]:
-        digest = hashlib.sha256(source.data).digest()
-        pool = self.pools[int.from_bytes(digest[:4], "big") % len(self.pools)]
-        return pool.submit(_ingest, source, run_id)
+    async def start(self) -> None:
+        for worker in self.workers:
+            await worker.start()
 
-    def close(self) -> float:
-        """Stop the workers; returns the largest worker's peak memory in MB."""
-        for pool in self.pools:
-            pool.shutdown()
+    async def archive(self, source: Source, run_id: int, portal: str, links: list[str]) -> Archived:
+        """Archive ``source`` in a worker; raises IngestError if that worker crashed on it."""
+        worker = min(self.workers, key=lambda worker: len(worker.pending))
+        return await worker.archive(Request(source, run_id, portal, links))
+
+    async def close(self) -> float:
+        """Let the workers finish and exit; returns the largest worker's peak memory in MB."""
+        for worker in self.workers:
+            await worker.close()
         return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-EventKind = Literal["listing", "report", "unchanged", "failed", "skipped"]
+EventKind = Literal["listing", "unchanged", "failed", "skipped"]
 
 
 @dataclass
@@ -30,11 +30,13 @@ class DocumentItem:
 
 @dataclass
 class EventItem:
-    """Something the crawl saw that is not a document. ``items``: for a listing, the article links its
-    family's selector matched (0 on every listing of a portal means the selector is broken)."""
+    """Something the crawl saw that is not a document. For a listing, ``items``: the article links its
+    family's selector matched (0 on every listing of a portal means the selector is broken), and
+    ``reports``: how many of them are reports the crawl follows."""
 
     portal: str
     kind: EventKind
     url: str
     reason: str = ""
     items: int = 0
+    reports: int = 0

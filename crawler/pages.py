@@ -96,13 +96,10 @@ def visible_text(tree: lxml.html.HtmlElement) -> str:
 
 def is_challenge(html: str) -> bool:
     """An anti-bot interstitial (Ruishu/JSL/WZWS style): scripts that set a cookie and reload, no article."""
-    if len(html) > _CHALLENGE_MAX_CHARS:
-        return False
+    if len(html) > _CHALLENGE_MAX_CHARS or "<script" not in html.lower() or not _CHALLENGE_MARKERS.search(html[:20000]):
+        return False  # the cheap tests first: most pages are never parsed here
     tree = parse(html)
-    has_script = tree.find(".//script") is not None
-    if not has_script:
-        return False
-    return len(visible_text(tree)) < _CHALLENGE_TEXT_LIMIT and bool(_CHALLENGE_MARKERS.search(html[:20000]))
+    return tree.find(".//script") is not None and len(visible_text(tree)) < _CHALLENGE_TEXT_LIMIT
 
 
 def column_prefix(url: str) -> str:
@@ -169,12 +166,7 @@ class ReportPage:
     title: str
     year: int | None
     attachments: list[Link] = field(default_factory=list)
-    text_length: int = 0
-
-    @property
-    def is_shell(self) -> bool:
-        """Only a wrapper around its files ("详见附件"): archive the files, not the wrapper."""
-        return bool(self.attachments) and self.text_length < SHELL_TEXT_LIMIT
+    is_shell: bool = False  # only a wrapper around its files ("详见附件"): archive the files, not the wrapper
 
 
 def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
@@ -187,12 +179,9 @@ def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
         candidates.append(title_element.text_content().split("_")[0])
     titles = [" ".join(text.split()) for text in candidates if text and text.strip()]
     title = next((text for text in titles if is_report_title(text)), titles[0] if titles else "")
-    return ReportPage(
-        title=title,
-        year=report_year(title),
-        attachments=attachment_links(tree, url),
-        text_length=len(visible_text(tree)),
-    )
+    attachments = attachment_links(tree, url)
+    is_shell = bool(attachments) and len(visible_text(tree)) < SHELL_TEXT_LIMIT
+    return ReportPage(title=title, year=report_year(title), attachments=attachments, is_shell=is_shell)
 
 
 # -- Hanweb (大汉) ---------------------------------------------------------------------------------

@@ -119,10 +119,11 @@ class PortalSpider(Spider):
             yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page instead of the listing")
             return
         listing = families.read_listing(portal.family, response.text, response.url)
-        if listing.hanweb is not None:
+        reports = self._reports(portal, listing.items)
+        if listing.hanweb is not None:  # the list itself comes from dataproxy.jsp
             yield self._dataproxy(portal, response.url, listing.hanweb, 1)
-        else:
-            yield EventItem(portal.name, "listing", response.url, items=len(listing.items))
+        if listing.hanweb is None or reports:
+            yield EventItem(portal.name, "listing", response.url, items=len(listing.items), reports=len(reports))
         yield from self._follow_reports(portal, listing.items)
         for url in listing.pages:
             yield from self._request(portal, url, self.parse_listing, depth=depth)
@@ -147,20 +148,24 @@ class PortalSpider(Spider):
         """A Hanweb column's real list: XML records, fetched in batches until the total is reached."""
         portal = self.portals[response.meta["portal"]]
         items, total = pages.hanweb_records(response.text, column_url)
-        yield EventItem(portal.name, "listing", response.url, items=len(items))
+        reports = self._reports(portal, items)
+        yield EventItem(portal.name, "listing", response.url, items=len(items), reports=len(reports))
         yield from self._follow_reports(portal, items)
         next_start = start + families.DATAPROXY_BATCH
         if items and next_start <= total:
             yield self._dataproxy(portal, column_url, query, next_start)
 
+    def _reports(self, portal: Portal, items: list[Link]) -> list[Link]:
+        """The links to follow: the title names an annual report of a wanted year, on a registry host."""
+        return [item for item in items if portal.allows(item.url) and self.wants_year(pages.report_year(item.text))]
+
     def _follow_reports(self, portal: Portal, items: list[Link]) -> Output:
-        """Report links only: the title names an annual report of a wanted year (non-reports are skipped)."""
+        """Report links only (non-reports are not fetched; off-site links are recorded as skipped)."""
         for item in items:
             if not portal.allows(item.url):
                 yield from self._request(portal, item.url, self.parse_report)  # recorded as skipped
-            elif self.wants_year(pages.report_year(item.text)):
-                yield EventItem(portal.name, "report", item.url, item.text)
-                yield from self._request(portal, item.url, self.parse_report, conditional=True, link_text=item.text)
+        for item in self._reports(portal, items):
+            yield from self._request(portal, item.url, self.parse_report, conditional=True, link_text=item.text)
 
     def parse_report(self, response: Response, link_text: str = "") -> Output:
         portal = self.portals[response.meta["portal"]]
@@ -191,9 +196,7 @@ class PortalSpider(Spider):
         portal = self.portals[response.meta["portal"]]
         outputs = list(self.parse_report(response))
         found = response.status == 304 or any(isinstance(output, DocumentItem) for output in outputs)
-        yield EventItem(portal.name, "listing", response.url, items=int(found))
-        if found:
-            yield EventItem(portal.name, "report", response.url)
+        yield EventItem(portal.name, "listing", response.url, items=int(found), reports=int(found))
         yield from outputs
 
     def parse_file(self, response: Response) -> Output:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -37,17 +38,24 @@ def load_cache(db: sqlite_utils.Database, portals: list[str]) -> dict[str, Cache
     return {url: CacheEntry(etag, modified, json.loads(links or "[]")) for url, etag, modified, links in rows}
 
 
+def cached_sha256(db: sqlite_utils.Database, url: str) -> str | None:
+    """What the URL's bytes hashed to when the cache last saw them."""
+    row = db.execute("SELECT sha256 FROM crawl_cache WHERE url = ?", [url]).fetchone()
+    return None if row is None else str(row[0])
+
+
 def remember(
-    db: sqlite_utils.Database, portal: str, url: str, headers: dict[str, str], sha256: str, links: list[str]
+    db: sqlite_utils.Database, portal: str, url: str, headers: Mapping[str, str], sha256: str, links: list[str]
 ) -> None:
-    """Cache a successfully archived URL's validators (a failed one is fetched in full next time)."""
+    """Cache a successfully archived URL's validators (a failed one is fetched in full next time).
+
+    Call inside the write transaction that archived the URL's bytes."""
     lower = {name.lower(): value for name, value in headers.items()}
-    with write_transaction(db):
-        db.execute(
-            """INSERT OR REPLACE INTO crawl_cache (url, portal, etag, last_modified, sha256, links, checked_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [url, portal, lower.get("etag"), lower.get("last-modified"), sha256, json.dumps(links), now()],
-        )
+    db.execute(
+        """INSERT OR REPLACE INTO crawl_cache (url, portal, etag, last_modified, sha256, links, checked_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [url, portal, lower.get("etag"), lower.get("last-modified"), sha256, json.dumps(links), now()],
+    )
 
 
 @dataclass

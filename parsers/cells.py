@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.document import Table
 
@@ -35,6 +36,7 @@ class Row:
         return "".join(self.labels)
 
 
+@lru_cache(maxsize=8192)  # tables repeat their cells ("0", row labels) across rows and reports
 def normalize(cell: str | None) -> str:
     """NFKC (full-width digits and brackets, Kangxi radicals) with all white space removed."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", cell or ""))
@@ -60,6 +62,7 @@ def number(cell: str | None) -> int | float | None:
     return int(value) if value.is_integer() and not fraction else value
 
 
+@lru_cache(maxsize=8192)
 def is_value(cell: str | None) -> bool:
     try:
         number(cell)

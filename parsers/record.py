@@ -8,7 +8,8 @@ fixes are filled (and listed in ``inferred``), and every check is run. Keys beyo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from parsers import identity
@@ -27,12 +28,21 @@ PARSER_VERSION = 1
 _LEGACY_UNTIL = 2018
 
 
-@dataclass
 class _Source:
-    """One way of seeing the document's tables (its grids, or its text) and where table 三 sits in it."""
+    """One way of seeing the document's tables (its grids, or its text) and where table 三 sits in it.
 
-    rows: list[Row]
-    table3: Table3 | None
+    Read on first use: when the grids hold every table, the text is never split into rows."""
+
+    def __init__(self, read_rows: Callable[[], list[Row]]) -> None:
+        self._read_rows = read_rows
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return self._read_rows()
+
+    @cached_property
+    def table3(self) -> Table3 | None:
+        return read_table3(self.rows)
 
     @property
     def table2_end(self) -> int:
@@ -50,7 +60,7 @@ def parse_bytes(data: bytes, url: str | None = None) -> dict[str, Any]:
 
 def parse(document: ExtractedDocument) -> dict[str, Any]:
     who = identity.identify(document.text, title_hint=document.title)
-    sources = [_Source(rows, read_table3(rows)) for rows in (grid_rows(document.tables), text_rows(document.text))]
+    sources = [_Source(lambda: grid_rows(document.tables)), _Source(lambda: text_rows(document.text))]
     table_format = _format(sources, who.year)
     record: dict[str, Any] = {
         "schema": SCHEMA,
