@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import html
+import threading
 from pathlib import Path
 
+import pytest
 import sqlite_utils
+from sqlite_utils.utils import sqlite3
 
 from archive import db as archive_db
 from archive.db import write_transaction
 from archive.ingest import Source, finish_run, ingest, start_run
 from archive.search import matching_report_ids
-from tests.conftest import SEED_FILES, SEEDS
+from tests.conftest import FIXTURES, SEED_FILES, SEEDS
 
 LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_bytes()
 QUFU = (SEEDS / SEED_FILES["曲阜"]).read_bytes()
@@ -177,6 +181,11 @@ def test_browse_table_stays_equal_to_its_query(db: sqlite_utils.Database) -> Non
     ingest(db, Source(url, LIAOCHENG.replace("475条".encode(), "476条".encode())))  # a new version
     assert_in_step()
     assert db.execute("SELECT files FROM browse WHERE title LIKE '聊城%'").fetchone() == (2,)
+    pdf = ingest(db, Source("https://聊城.example/r.pdf", (FIXTURES / "extraction" / "report-000.pdf").read_bytes()))
+    assert pdf.status == "new"  # the PDF of the same report joins it as a file, not as its primary
+    assert db.execute("SELECT primary_document_id != ? FROM reports WHERE id = ?", [pdf.document_id, pdf.report_id])
+    assert_in_step()
+    assert db.execute("SELECT files FROM browse WHERE title LIKE '聊城%'").fetchone() == (3,)
     with write_transaction(db):
         db.execute("UPDATE blobs SET data = ? WHERE sha256 = (SELECT sha256 FROM documents WHERE id = 2)", [QUFU])
     assert reextract(db, 2) is None  # document 2 now reads as 曲阜's text: identity and record change
@@ -185,3 +194,29 @@ def test_browse_table_stays_equal_to_its_query(db: sqlite_utils.Database) -> Non
         db.execute("UPDATE documents SET report_id = NULL WHERE report_id = 5")
         db.execute("DELETE FROM reports WHERE id = 5")
     assert_in_step()
+
+
+def test_writers_queue_on_the_write_lock_file(db: sqlite_utils.Database, db_path: Path) -> None:
+    """A writer waits for the lock file beside the archive (woken by the kernel when it is released)
+    instead of polling SQLite's busy handler; the lock is released after COMMIT and after a failure."""
+    holder = open(f"{db_path}.write.lock", "ab")  # noqa: SIM115 - held across the thread below
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    finished = threading.Event()
+
+    def write() -> None:
+        other = archive_db.connect(db_path)
+        ingest(other, Source("https://聊城.example/r.txt", LIAOCHENG))
+        other.close()
+        finished.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert not finished.wait(0.5)  # queued behind the lock holder
+    fcntl.flock(holder, fcntl.LOCK_UN)
+    assert finished.wait(30)
+    writer.join()
+    holder.close()
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"), write_transaction(db):
+        db.execute("INSERT INTO no_such_table VALUES (1)")
+    with write_transaction(db):  # not left locked by the failed transaction
+        assert db.execute("SELECT count(*) FROM documents").fetchone() == (1,)

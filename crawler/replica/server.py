@@ -101,17 +101,21 @@ class Handler(BaseHTTPRequestHandler):
             self.server.replica.record(dataclasses.replace(pending, status=code))
         super().send_response(code, message)
 
-    def _answer(self, site: Site, host: str, path: str, form: bytes, replica: Replica) -> int:
+    def _answer(self, site: Site, host: str, path: str, form: bytes, replica: Replica) -> None:
         if path == "/robots.txt" and host in site.resources:
-            return self._send(200, site.robots.get(host, "User-agent: *\nAllow: /\n").encode(), "text/plain")
+            self._send(200, site.robots.get(host, "User-agent: *\nAllow: /\n").encode(), "text/plain")
+            return
         resource = site.find(host, path)
         if resource is None:
             if host not in site.resources:
-                return self._send(502, b"replica: no such host", "text/plain")
-            return self._send(404, _NOT_FOUND, "text/html; charset=utf-8")
+                self._send(502, b"replica: no such host", "text/plain")
+                return
+            self._send(404, _NOT_FOUND, "text/html; charset=utf-8")
+            return
         key = f"{host}{path}"
         if resource.flaky and replica.count(key) % 2 == 1:
-            return self._send(500, b"<html><body>500 Internal Server Error</body></html>", "text/html")
+            self._send(500, b"<html><body>500 Internal Server Error</body></html>", "text/html")
+            return
         if resource.behaviour == "slow":
             time.sleep(SLOW_SECONDS)
         if resource.behaviour == "redirect":
@@ -119,20 +123,23 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", resource.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            return 302
+            return
         if resource.behaviour == "oversized":
-            return self._stream_oversized(resource.size)
+            self._stream_oversized(resource.size)
+            return
         body = _dataproxy(resource, form) if resource.behaviour == "dataproxy" else resource.body
         if resource.behaviour != "dataproxy" and resource.status == 200:
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             if self.headers.get("If-None-Match") == etag or (
                 not self.headers.get("If-None-Match") and self.headers.get("If-Modified-Since") == site.last_modified
             ):
-                return self._send(304, b"", resource.content_type, {"ETag": etag})
-            return self._send(200, body, resource.content_type, {"ETag": etag, "Last-Modified": site.last_modified})
-        return self._send(resource.status, body, resource.content_type)
+                self._send(304, b"", resource.content_type, {"ETag": etag})
+                return
+            self._send(200, body, resource.content_type, {"ETag": etag, "Last-Modified": site.last_modified})
+            return
+        self._send(resource.status, body, resource.content_type)
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> int:
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
@@ -141,9 +148,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if status != 304:
             self._write(body)
-        return status
 
-    def _stream_oversized(self, size: int) -> int:
+    def _stream_oversized(self, size: int) -> None:
         """Announce a huge file and stream it until the client gives up (it should, at the size limit)."""
         self.send_response(200)
         self.send_header("Content-Type", "application/pdf")
@@ -153,7 +159,6 @@ class Handler(BaseHTTPRequestHandler):
         sent = 0
         while sent < size and self._write(chunk[: size - sent]):
             sent += CHUNK
-        return 200
 
     def _write(self, data: bytes) -> bool:
         try:
