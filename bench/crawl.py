@@ -113,7 +113,7 @@ def main() -> None:
     totals = summary["totals"]
     assert isinstance(totals, dict)
     workers = crawl_settings.NIANBAO_INGEST_WORKERS
-    memory = f"{peak['full']:.0f} + {workers} ingest workers × {peak['worker']:.0f}"
+    memory = f"{peak['full']:.0f} + {workers} archiving workers × {peak['worker']:.0f}"
     report = f"""# Crawl benchmark
 
 `.venv/bin/python bench/crawl.py --portals {args.portals} --reports {args.reports}` on {os.cpu_count()} CPU(s):

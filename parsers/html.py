@@ -35,7 +35,8 @@ def extract_html(data: bytes, url: str | None = None, header_charset: str | None
         warnings.append(f"page of {elements} elements, too big for main-text extraction: kept the whole page text")
         main_text = None
     else:
-        main_text = trafilatura.extract(text, url=url, include_tables=True, favor_recall=True)
+        # report pages carry no reader comments: not looking for them saves a pass over the page
+        main_text = trafilatura.extract(text, url=url, include_tables=True, favor_recall=True, include_comments=False)
         if not main_text:
             warnings.append("no main text found by trafilatura: kept the whole page text")
     if not main_text:
