@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/crawl.py                      # 10 portals × 250 reports: ~5,300 requests
     .venv/bin/python bench/crawl.py --portals 5 --reports 40   # a quick look
+    .venv/bin/python bench/crawl.py --latency 0.1               # portals that take 100 ms per answer
 
 Both crawls run in child processes with the same Scrapy settings (robots.txt, ≤ 2 requests per host,
 AutoThrottle tuned for 127.0.0.1): the full one through registry → spider → extraction → archive, the
 bare one only downloading the very requests the full one made (replayed from the replica's log). The
 ratio of their pages per second is what the pipeline costs; the target is ≥ 0.5. Writes
-bench/results/crawl.md.
+bench/results/crawl.md (crawl-latency-Nms.md with --latency).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from crawler.replica import large  # noqa: E402
 from crawler.replica.server import Replica, ReplicaServer  # noqa: E402
 from crawler.run import CrawlOptions, crawl  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "crawl.md"
+RESULTS = ROOT / "bench" / "results"
 
 
 def bare_crawl(requests_file: str) -> None:
@@ -67,6 +68,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--portals", type=int, default=10)
     parser.add_argument("--reports", type=int, default=250, help="reports per portal (each: page + PDF)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the replica waits before each answer, as real portals do (default 0: CPU-bound worst case)",
+    )
     parser.add_argument("--bare", metavar="REQUESTS_JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
@@ -74,7 +81,7 @@ def main() -> None:
         return
 
     site, registry_toml = large.build(args.portals, args.reports)
-    replica = Replica(lambda state: site)
+    replica = Replica(lambda state: site, latency=args.latency)
     server = ReplicaServer(replica).start()
     peak: dict[str, float] = {}
 
@@ -114,10 +121,12 @@ def main() -> None:
     assert isinstance(totals, dict)
     workers = crawl_settings.NIANBAO_INGEST_WORKERS
     memory = f"{peak['full']:.0f} + {workers} archiving workers × {peak['worker']:.0f}"
+    latency = f" --latency {args.latency:g}" if args.latency else ""
+    served = f"each answer delayed {args.latency * 1000:g} ms" if args.latency else "answers at loopback speed"
     report = f"""# Crawl benchmark
 
-`.venv/bin/python bench/crawl.py --portals {args.portals} --reports {args.reports}` on {os.cpu_count()} CPU(s):
-a generated replica of {args.portals} portals ({", ".join(large.FAMILIES)}), {site.page_count} resources;
+`.venv/bin/python bench/crawl.py --portals {args.portals} --reports {args.reports}{latency}` on {os.cpu_count()} CPU(s):
+a generated replica of {args.portals} portals ({", ".join(large.FAMILIES)}), {site.page_count} resources, {served};
 the full crawl made {len(hits)} requests ({pdfs} PDFs) and archived {totals["new"]} new documents
 ({totals["duplicate"]} duplicates: the PDFs cycle through {len(large.PDFS)} fixture files).
 
@@ -132,8 +141,9 @@ Seconds are wall time of each crawl's process, start-up included. Both run the s
 (robots.txt, ≤ 2 requests per host, AutoThrottle with the replica's short delays); the replica server
 runs in the benchmark process and shares the CPUs.
 """
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(report, encoding="utf-8")
+    results = RESULTS / (f"crawl-latency-{args.latency * 1000:g}ms.md" if args.latency else "crawl.md")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(report, encoding="utf-8")
     print(report)
 
 

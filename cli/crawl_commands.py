@@ -204,14 +204,21 @@ def discover_command(context: click.Context, as_json: bool) -> None:
 @click.command("replica", context_settings=CONTEXT)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
 @click.option("--state", default=1, show_default=True, type=click.IntRange(1, 2), help="2: a report replaced.")
-def replica_command(port: int, state: int) -> None:
+@click.option(
+    "--latency",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 10),
+    help="Seconds each answer waits, as a real portal's server does (0: loopback speed).",
+)
+def replica_command(port: int, state: int, latency: float) -> None:
     """Serve the offline replica of the registry's portals on 127.0.0.1, as an HTTP proxy.
 
     The seed reports and the real 淮安 2024 PDF on their portals, in their CMS families, with the
     faults real portals have (see crawler/replica/portals.py). Crawl it with --via-replica; move it to
     its next state (a report replaced at the same URL) with `curl http://127.0.0.1:PORT/_replica/state/2`.
     """
-    server = ReplicaServer(Replica(replica_portals.build, state), port)
+    server = ReplicaServer(Replica(replica_portals.build, state, latency), port)
     click.echo(f"replica of {len(server.replica.site.resources)} portals (state {state}) on {server.url}")
     click.echo(f"  crawl it:   nianbao crawl --via-replica {server.url}")
     click.echo(f"  next state: curl {server.url}/_replica/state/2")

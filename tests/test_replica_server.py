@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from http.client import HTTPResponse
+from pathlib import Path
 
 import pytest
 
@@ -24,11 +29,12 @@ def server() -> Iterator[ReplicaServer]:
 
 
 def fetch(
-    server: ReplicaServer, url: str, headers: dict[str, str] | None = None, data: bytes | None = None
+    server: ReplicaServer | str, url: str, headers: dict[str, str] | None = None, data: bytes | None = None
 ) -> tuple[int, bytes, dict[str, str]]:
-    """Ask the replica as an HTTP proxy, the way the crawler does."""
+    """Ask the replica (a server, or its address) as an HTTP proxy, the way the crawler does."""
+    proxy = server if isinstance(server, str) else server.url
     opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({"http": server.url}), urllib.request.HTTPRedirectHandler()
+        urllib.request.ProxyHandler({"http": proxy}), urllib.request.HTTPRedirectHandler()
     )
     opener.handlers = [h for h in opener.handlers if not isinstance(h, urllib.request.HTTPRedirectHandler)]
     request = urllib.request.Request(url, data=data, headers=headers or {})
@@ -94,3 +100,32 @@ def test_large_site_has_thousands_of_pages() -> None:
     assert site.page_count >= 5000
     assert registry_toml.count("[[portal]]") == 10
     assert {f'family = "{family}"' in registry_toml for family in large.FAMILIES} == {True}
+
+
+def test_latency_delays_every_answer() -> None:
+    """`--latency`: each answer waits, as a real portal's server does; the default answers at once."""
+    url = "http://kjj.liaocheng.gov.cn/robots.txt"
+    timings = []
+    for latency in (0.0, 0.3):
+        server = ReplicaServer(Replica(portals.build, latency=latency)).start()
+        started = time.perf_counter()
+        assert fetch(server, url)[0] == 200
+        timings.append(time.perf_counter() - started)
+        server.shutdown()
+        server.server_close()
+    assert timings[0] < 0.25
+    assert 0.3 <= timings[1] < 3
+
+
+def test_replica_command_serves_with_latency() -> None:
+    """`nianbao replica --port 0 --latency 0.3` prints its address and answers through it, slowly."""
+    command = [sys.executable, "-m", "cli", "replica", "--port", "0", "--latency", "0.3"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]) as process:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        address = re.search(r"on (http://127\.0\.0\.1:\d+)", first)
+        assert address, first
+        started = time.perf_counter()
+        assert fetch(address.group(1), "http://kjj.liaocheng.gov.cn/robots.txt")[0] == 200
+        assert 0.3 <= time.perf_counter() - started < 3
+        process.terminate()

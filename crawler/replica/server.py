@@ -41,10 +41,14 @@ class Hit:
 
 
 class Replica:
-    """The served state: a site builder per state number, the request log, per-URL counters."""
+    """The served state: a site builder per state number, the request log, per-URL counters.
 
-    def __init__(self, build: Callable[[int], Site], state: int = 1) -> None:
+    ``latency``: seconds every answer waits before its first byte, as a real portal's server takes time
+    (0: loopback speed, the worst case for the crawler's own CPU cost)."""
+
+    def __init__(self, build: Callable[[int], Site], state: int = 1, latency: float = 0.0) -> None:
         self.build = build
+        self.latency = latency
         self.lock = threading.Lock()
         self.log: list[Hit] = []
         self.counters: Counter[str] = Counter()
@@ -92,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
             site = replica.site
         conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
         self._pending = Hit(method, host, path, 0, conditional, form.decode("utf-8", "replace"))
+        if replica.latency:
+            time.sleep(replica.latency)
         self._answer(site, host, path, form, replica)
 
     def send_response(self, code: int, message: str | None = None) -> None:
