@@ -41,14 +41,15 @@ class _Worker:
         self.closing = False
         self.broken: str | None = None
         self.running = asyncio.Event()  # cleared while a dead worker is being replaced
+        self.answered = 0  # by the current process
+        self.fruitless_deaths = 0  # processes in a row that died before answering anything
 
     async def start(self) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from crawler.ingest_worker import main; main()", self.db_path,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, env=env,
-        )  # fmt: skip
+        command = [sys.executable, "-c", "from crawler.ingest_worker import main; main()", self.db_path]
+        pipe = asyncio.subprocess.PIPE
+        self.process = await asyncio.create_subprocess_exec(*command, stdin=pipe, stdout=pipe, env=env)
+        self.answered = 0
         self.reader = asyncio.ensure_future(self._read(self.process))
         self.running.set()
 
@@ -77,6 +78,7 @@ class _Worker:
                 payload = await process.stdout.readexactly(int.from_bytes(header, "big"))
                 number, result = _decode(payload)
                 _, future = self.pending.pop(number)
+                self.answered += 1
                 if isinstance(result, str):
                     future.set_exception(IngestError(f"internal error while archiving: {result}"))
                 else:
@@ -94,18 +96,23 @@ class _Worker:
             process.kill()
 
     async def _restart(self, status: int) -> None:
-        """The oldest unanswered document was being archived when the worker died: it fails; the rest
-        go to a new worker. A worker that dies with nothing to do will not start: no more are started."""
+        """The oldest unanswered document was being archived when the worker died: it fails, the rest go
+        to a new worker. Workers that die twice in a row before answering anything cannot start (a
+        broken installation, an unopenable archive): this one gives up, its documents fail saying so."""
         queued = list(self.pending.values())
         self.pending.clear()
-        if not queued:
-            self.broken = f"the archiving worker exited (status {status}) before taking any document"
+        self.fruitless_deaths = 0 if self.answered else self.fruitless_deaths + 1
+        if self.fruitless_deaths >= 2 or (not queued and not self.answered):
+            self.broken = f"the archiving worker exits (status {status}) before archiving anything"
+            for _, future in queued:
+                future.set_exception(IngestError(self.broken))
             self.running.set()
             return
-        (_, future), rest = queued[0], queued[1:]
-        future.set_exception(IngestError(f"the archiving worker crashed (exit status {status}) on this document"))
+        if queued:
+            culprit = queued.pop(0)[1]
+            culprit.set_exception(IngestError(f"the archiving worker crashed (exit status {status}) on this document"))
         await self.start()
-        for request, waiting in rest:
+        for request, waiting in queued:
             self._send(request, waiting)
 
     async def close(self) -> None:
@@ -133,7 +140,10 @@ class Ingester:
 
     async def archive(self, source: Source, run_id: int, portal: str, links: list[str]) -> Archived:
         """Archive ``source`` in a worker; raises IngestError if that worker crashed on it."""
-        worker = min(self.workers, key=lambda worker: len(worker.pending))
+        working = [worker for worker in self.workers if not worker.broken]
+        if not working:
+            raise IngestError(self.workers[0].broken or "no archiving worker")
+        worker = min(working, key=lambda worker: len(worker.pending))
         return await worker.archive(Request(source, run_id, portal, links))
 
     async def close(self) -> float:

@@ -98,3 +98,43 @@ def test_a_crashed_worker_costs_one_document_and_is_replaced(db_path: Path) -> N
     ]
     db = archive_db.connect(db_path)
     assert db.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+
+
+def test_a_worker_that_dies_idle_is_replaced(db_path: Path) -> None:
+    run_id = new_run(db_path)
+
+    async def crawl() -> str:
+        ingester = Ingester(str(db_path), workers=1)
+        await ingester.start()
+        worker = ingester.workers[0]
+        await ingester.archive(Source("https://a.example/1.txt", LIAOCHENG), run_id, "a", [])
+        assert worker.process is not None
+        first_pid = worker.process.pid
+        os.kill(first_pid, signal.SIGKILL)
+        while worker.process.pid == first_pid:  # the reader notices and starts another
+            await asyncio.sleep(0.01)
+        after = await ingester.archive(Source("https://a.example/2.txt", QUFU), run_id, "a", [])
+        await ingester.close()
+        return after.outcome.status
+
+    assert asyncio.run(crawl()) == "new"
+
+
+def test_workers_that_cannot_start_fail_documents_instead_of_hanging(tmp_path: Path) -> None:
+    """An archive the workers cannot open: they exit at once; documents fail with that reason."""
+    unopenable = tmp_path / "no such folder" / "archive.db"
+
+    async def crawl() -> list[str]:
+        ingester = Ingester(str(unopenable), workers=1)
+        await ingester.start()
+        reasons = []
+        for number in range(3):
+            with pytest.raises(IngestError) as error:
+                await asyncio.wait_for(ingester.archive(Source(f"https://a.example/{number}", QUFU), 1, "a", []), 30)
+            reasons.append(str(error.value))
+        await ingester.close()
+        return reasons
+
+    reasons = asyncio.run(crawl())
+    assert reasons[1:] == ["the archiving worker exits (status 1) before archiving anything"] * 2
+    assert "status 1" in reasons[0]
