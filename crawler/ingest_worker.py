@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import struct
 import sys
 from dataclasses import dataclass
@@ -69,6 +70,9 @@ def _read(stream: IO[bytes]) -> Any | None:
 
 
 def main() -> None:
+    # Ctrl-C reaches the whole process group: the crawl decides when to stop (it closes our stdin), so a
+    # document is never cut off mid-way and recorded as a crash
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     db = archive_db.connect(sys.argv[1])

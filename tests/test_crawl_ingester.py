@@ -138,3 +138,23 @@ def test_workers_that_cannot_start_fail_documents_instead_of_hanging(tmp_path: P
     reasons = asyncio.run(crawl())
     assert reasons[1:] == ["the archiving worker exits (status 1) before archiving anything"] * 2
     assert "status 1" in reasons[0]
+
+
+def test_ctrl_c_is_left_to_the_crawl(db_path: Path) -> None:
+    """SIGINT (Ctrl-C reaches the whole process group) does not kill a worker: the crawl stops it."""
+    run_id = new_run(db_path)
+
+    async def crawl() -> tuple[int, int, str]:
+        ingester = Ingester(str(db_path), workers=1)
+        await ingester.start()
+        worker = ingester.workers[0]
+        await ingester.archive(Source("https://a.example/1.txt", LIAOCHENG), run_id, "a", [])
+        assert worker.process is not None
+        pid = worker.process.pid
+        os.kill(pid, signal.SIGINT)
+        after = await ingester.archive(Source("https://a.example/2.txt", QUFU), run_id, "a", [])
+        await ingester.close()
+        return pid, worker.process.pid, after.outcome.status
+
+    before, after, status = asyncio.run(crawl())
+    assert (after, status) == (before, "new")
