@@ -31,6 +31,16 @@ def new_run(db_path: Path) -> int:
     return run_id
 
 
+async def one_worker_after_one_document(db_path: Path, run_id: int) -> tuple[Ingester, int]:
+    """An ingester of one worker that has archived a document; and that worker's pid."""
+    ingester = Ingester(str(db_path), workers=1)
+    await ingester.start()
+    await ingester.archive(Source("https://a.example/1.txt", LIAOCHENG), run_id, "a", [])
+    process = ingester.workers[0].process
+    assert process is not None
+    return ingester, process.pid
+
+
 def test_worker_archives_and_caches_in_one_go(db_path: Path) -> None:
     run_id = new_run(db_path)
 
@@ -104,12 +114,9 @@ def test_a_worker_that_dies_idle_is_replaced(db_path: Path) -> None:
     run_id = new_run(db_path)
 
     async def crawl() -> str:
-        ingester = Ingester(str(db_path), workers=1)
-        await ingester.start()
+        ingester, first_pid = await one_worker_after_one_document(db_path, run_id)
         worker = ingester.workers[0]
-        await ingester.archive(Source("https://a.example/1.txt", LIAOCHENG), run_id, "a", [])
         assert worker.process is not None
-        first_pid = worker.process.pid
         os.kill(first_pid, signal.SIGKILL)
         while worker.process.pid == first_pid:  # the reader notices and starts another
             await asyncio.sleep(0.01)
@@ -145,12 +152,9 @@ def test_ctrl_c_is_left_to_the_crawl(db_path: Path) -> None:
     run_id = new_run(db_path)
 
     async def crawl() -> tuple[int, int, str]:
-        ingester = Ingester(str(db_path), workers=1)
-        await ingester.start()
+        ingester, pid = await one_worker_after_one_document(db_path, run_id)
         worker = ingester.workers[0]
-        await ingester.archive(Source("https://a.example/1.txt", LIAOCHENG), run_id, "a", [])
         assert worker.process is not None
-        pid = worker.process.pid
         os.kill(pid, signal.SIGINT)
         after = await ingester.archive(Source("https://a.example/2.txt", QUFU), run_id, "a", [])
         await ingester.close()
