@@ -129,7 +129,9 @@ def ingest(
         _add_sighting(db, document_id, source, run_id)
         status: Status = "changed" if previous is not None else "new"
         _count(db, run_id, status)
-        outcome = Outcome(status, source.url, document_id, report_id, title, None, previous, sha256)
+        outcome = Outcome(
+            status, source.url, document_id, report_id, title, previous_document_id=previous, sha256=sha256
+        )
         return _also(db, outcome, also)
 
 
