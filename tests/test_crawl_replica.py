@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -86,6 +87,18 @@ def runs(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) -> Ru
         summaries.append(crawl_json(db, replica))
         hits.append(list(replica.replica.log))
     return Runs(db, *summaries, hits=hits)
+
+
+def one_portal_registry(folder: Path, name: str, agency: str, family: str, start_url: str) -> Path:
+    """A registry file of one portal, on the host of its start URL."""
+    registry = folder / "portals.toml"
+    host = urlsplit(start_url).hostname
+    registry.write_text(
+        f'[[portal]]\nname = "{name}"\nagency = "{agency}"\nfamily = "{family}"\n'
+        f'start_urls = ["{start_url}"]\nhosts = ["{host}"]\n',
+        encoding="utf-8",
+    )
+    return registry
 
 
 def portal(summary: dict[str, Any], name: str) -> dict[str, Any]:
@@ -196,11 +209,8 @@ def test_portals_lists_the_last_run(runs: Runs) -> None:
 
 
 def test_discover_proposes_portals_named_by_reports(runs: Runs, tmp_path: Path) -> None:
-    registry = tmp_path / "portals.toml"
-    registry.write_text(
-        '[[portal]]\nname = "huaian"\nagency = "淮安市人民政府"\nfamily = "hanweb"\n'
-        'start_urls = ["http://www.huaian.gov.cn/col/col16727/index.html"]\nhosts = ["www.huaian.gov.cn"]\n',
-        encoding="utf-8",
+    registry = one_portal_registry(
+        tmp_path, "huaian", "淮安市人民政府", "hanweb", "http://www.huaian.gov.cn/col/col16727/index.html"
     )
     output = json.loads(nianbao(runs.db, "portals", "--registry", str(registry), "discover", "--json").output)
     proposed = {row["host"]: row for row in output["proposals"]}
@@ -221,11 +231,8 @@ def test_year_filter(replica: ReplicaServer, tmp_path: Path) -> None:
 
 
 def test_strict_fails_on_a_portal_whose_selector_matches_nothing(replica: ReplicaServer, tmp_path: Path) -> None:
-    registry = tmp_path / "portals.toml"
-    registry.write_text(
-        '[[portal]]\nname = "empty"\nagency = "周口市人民政府"\nfamily = "generic"\n'
-        'start_urls = ["http://www.zhoukou.gov.cn/zfxxgk/zfxxgknb/szf/index.html"]\nhosts = ["www.zhoukou.gov.cn"]\n',
-        encoding="utf-8",
+    registry = one_portal_registry(
+        tmp_path, "empty", "周口市人民政府", "generic", "http://www.zhoukou.gov.cn/zfxxgk/zfxxgknb/szf/index.html"
     )
     summary = crawl_json(tmp_path / "a.db", replica, "--registry", str(registry), "--strict", expect=1)
     assert summary["failing_portals"] == ["empty"]
