@@ -91,7 +91,9 @@ REGISTRY_OPTION = click.option(
 @click.argument("portals", nargs=-1)
 @click.option("--year", type=int, help="Only reports about this year.")
 @click.option("--since", type=int, help="Only reports about this year or later.")
-@click.option("--strict", is_flag=True, help="Exit 1 when a portal is failing (no listing item or no report).")
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when a portal is failing (no listing item or no report) or partial."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
 @click.option(
     "--via-replica",
@@ -126,7 +128,8 @@ def crawl_command(
     a time per archive: a second one exits 1 at once.
 
     Exits 1 when the crawl cannot run (another crawl holds the lock) and, with --strict, when a portal is
-    failing (its listing selector matched nothing, or it yielded no report). Single failed URLs are
+    failing (its listing selector matched nothing, or it yielded no report) or partial (a list yielded
+    fewer items than it declares, or one of its pages was lost: "partial 10 of 20"). Single failed URLs are
     recorded and printed; they do not change the exit status.
 
     \b
@@ -139,9 +142,10 @@ def crawl_command(
     options = _options(portals, year, since, via, registry_file, timeout, max_size)
     summary = _run(context, options, as_json, verbose)
     click.echo(json.dumps(summary, ensure_ascii=False) if as_json else describe(summary))
-    if strict and summary["failing_portals"]:
+    unhealthy = summary["failing_portals"] + summary["partial_portals"]
+    if strict and unhealthy:
         if not as_json:
-            click.echo(f"failing portal(s): {', '.join(summary['failing_portals'])}", err=True)
+            click.echo(f"failing or partial portal(s): {', '.join(unhealthy)}", err=True)
         context.exit(1)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-EventKind = Literal["listing", "unchanged", "failed", "skipped"]
+EventKind = Literal["listing", "unchanged", "failed", "skipped", "partial"]
 
 
 @dataclass
@@ -31,8 +31,10 @@ class DocumentItem:
 @dataclass
 class EventItem:
     """Something the crawl saw that is not a document. For a listing, ``items``: the article links its
-    family's selector matched (0 on every listing of a portal means the selector is broken), and
-    ``reports``: how many of them are reports the crawl follows."""
+    family's selector matched (0 on every listing of a portal means the selector is broken),
+    ``reports``: how many of them are reports the crawl follows, ``column``: the list the page belongs
+    to (a start URL or sub-column, with all its pages) and ``declared``: how many items that list says it
+    holds. ``partial``: a list that could not be read whole (a page lost, an API that answered wrong)."""
 
     portal: str
     kind: EventKind
@@ -40,3 +42,5 @@ class EventItem:
     reason: str = ""
     items: int = 0
     reports: int = 0
+    column: str = ""
+    declared: int | None = None

@@ -30,8 +30,6 @@ _PAGE_LINK = re.compile(r"index_\d+\.s?html?$|/\d+\.htm$|[?&](?:page|pageNo|curr
 _PAGE_TEXT = re.compile(r"^\s*(?:\d+|下一?页|尾页|末页|>>?|»)\s*$")
 _ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
 _DOWNLOAD_PATH = re.compile(r"download|downfile|fileDown|attach", re.I)
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)|countPage\s*=\s*['\"]?(\d+)")
-_HANWEB_FIELD = r"['\"]?{name}['\"]?\s*[:=]\s*['\"]?(\w+)"
 _CHALLENGE_MARKERS = re.compile(
     r"__jsl_clearance|_0x[0-9a-f]{4}|\$_ts|WZWS|ssf_challenge|安全验证|访问验证|seccaptcha|"
     r"document\.cookie\s*=.*location|location\.reload",
@@ -108,22 +106,16 @@ def column_prefix(url: str) -> str:
     return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
 
 
-def next_pages(tree: lxml.html.HtmlElement, html: str, url: str) -> list[str]:
-    """Further pages of a listing: TRS ``createPageHTML``/``countPage`` counts, else pager links."""
-    match = _CREATE_PAGE.search(html)
-    if match:
-        count = int(match.group(1) or match.group(2))
-        folder = urljoin(url, ".")
-        suffix = urlsplit(url).path.rsplit(".", 1)[-1] if "." in urlsplit(url).path.rsplit("/", 1)[-1] else "html"
-        return [f"{folder}index_{page}.{suffix}" for page in range(1, count)]
+def pager_links(tree: lxml.html.HtmlElement, url: str) -> list[str]:
+    """Further pages of a listing by its pager links ("2", "下一页", "尾页") on the same host."""
     host = urlsplit(url).netloc
-    pages: list[str] = []
+    found: list[str] = []
     for link in links(tree, url):
-        if urlsplit(link.url).netloc != host or link.url in pages or link.url == url:
+        if urlsplit(link.url).netloc != host or link.url in found or link.url == url:
             continue
         if _PAGE_LINK.search(link.url) and _PAGE_TEXT.match(link.text):
-            pages.append(link.url)
-    return pages
+            found.append(link.url)
+    return found
 
 
 def sub_listings(tree: lxml.html.HtmlElement, url: str, items: set[str]) -> list[str]:
@@ -182,55 +174,3 @@ def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
     attachments = attachment_links(tree, url)
     is_shell = bool(attachments) and len(visible_text(tree)) < SHELL_TEXT_LIMIT
     return ReportPage(title=title, year=report_year(title), attachments=attachments, is_shell=is_shell)
-
-
-# -- Hanweb (大汉) ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HanwebQuery:
-    """The ids a Hanweb column page's script passes to ``dataproxy.jsp`` to fetch its list."""
-
-    columnid: str
-    unitid: str
-    webid: str
-
-    def form(self, start: int, end: int, per_page: int) -> dict[str, str]:
-        return {
-            "startrecord": str(start),
-            "endrecord": str(end),
-            "perpage": str(per_page),
-            "col": "1",
-            "appid": "1",
-            "webid": self.webid,
-            "path": "/",
-            "columnid": self.columnid,
-            "sourceContentType": "1",
-            "unitid": self.unitid,
-            "permissiontype": "0",
-        }
-
-
-def hanweb_query(html: str, url: str) -> HanwebQuery | None:
-    """Scrape columnid/unitid/webid from the column page's script (the column id also sits in /colN/)."""
-    values: dict[str, str] = {}
-    for name in ("columnid", "unitid", "webid"):
-        match = re.search(_HANWEB_FIELD.format(name=name), html, re.I)
-        if match:
-            values[name] = match.group(1)
-    if "columnid" not in values:
-        column = re.search(r"/col/col(\d+)/", url)
-        if column:
-            values["columnid"] = column.group(1)
-    if "columnid" not in values or "unitid" not in values:
-        return None
-    return HanwebQuery(values["columnid"], values["unitid"], values.get("webid", "1"))
-
-
-def hanweb_records(xml: str, url: str) -> tuple[list[Link], int]:
-    """The ``<record>`` items of a dataproxy.jsp answer (``<li>`` HTML in CDATA) and the total count."""
-    total_match = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", xml)
-    items: list[Link] = []
-    for record in re.findall(r"<record>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", xml, re.S):
-        items.extend(links(parse(f"<html><body>{record}</body></html>"), url))
-    return items, int(total_match.group(1)) if total_match else len(items)

@@ -110,6 +110,9 @@ class ArchivePipeline:
             result.counts["listings"] += 1
             result.selector_hits += item.items
             result.counts["reports_found"] += item.reports
+            result.tally(item.column, item.items, item.declared)
+        elif item.kind == "partial":
+            result.lost(item.column, item.url, item.reason)
         elif item.kind == "unchanged":
             result.counts["unchanged"] += 1
         elif item.kind == "failed":

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from crawler import families
+
 DEFAULT_REGISTRY = Path(__file__).with_name("portals.toml")
-FAMILIES = ("trs", "hanweb", "vsb", "gd", "generic")
 #: Hosts worth proposing: government portals only (mirrors and SEO copies live on other domains).
 _GOV_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)*\.gov\.cn)(?::\d+)?(/[\w./?=&%-]*)?", re.I)
 
@@ -91,8 +92,9 @@ def _portal(entry: dict[str, object], source: Path) -> Portal:
         )
     except (KeyError, TypeError, ValueError) as error:
         raise RegistryError(f"{source}: bad entry {entry.get('name', entry)!r}: {error}") from error
-    if portal.family not in FAMILIES:
-        raise RegistryError(f"{source}: {portal.name}: unknown family {portal.family!r} (one of {FAMILIES})")
+    known = families.all_families()
+    if portal.family not in known:
+        raise RegistryError(f"{source}: {portal.name}: unknown family {portal.family!r} (one of {', '.join(known)})")
     if not portal.start_urls and not portal.annual_report_areas:
         raise RegistryError(f"{source}: {portal.name}: needs start_urls or annual_report_areas")
     return portal

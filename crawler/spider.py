@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ from twisted.python.failure import Failure
 
 from archive import db as archive_db
 from crawler import families, pages, registry, store
+from crawler.families import Follow
 from crawler.items import DocumentItem, EventItem, EventKind
 from crawler.registry import Portal
 from parsers.document import Link
@@ -63,19 +64,31 @@ class PortalSpider(Spider):
         db = archive_db.connect(self.settings["NIANBAO_DB"])
         self.cache = store.load_cache(db, list(self.portals))
         db.close()
-        this_year = dt.date.today().year
         for portal in self.portals.values():
-            for url in portal.start_urls:
-                for request in self._request(portal, url, self.parse_listing, depth=0):
-                    yield request
             first = self.year or max(portal.first_year, self.since or 0)
-            last = self.year or this_year
-            years = range(first, last + 1)
-            for url in families.annual_report_urls(f"http://{portal.hosts[0]}/", portal.annual_report_areas, years):
-                for request in self._request(portal, url, self.parse_annual_report, conditional=True):
+            years = range(first, (self.year or dt.date.today().year) + 1)
+            for follow in families.get(portal.family).start(portal, years):
+                for request in self._follow(portal, follow, column=follow.url, depth=0):
                     yield request
 
     # -- requests --------------------------------------------------------------------------------------
+
+    def _follow(self, portal: Portal, follow: Follow, column: str, depth: int) -> Output:
+        """What a family asked for: a report page, or a listing page / API call of ``column``."""
+        if follow.kind == "report":
+            yield from self._request(portal, follow.url, self.parse_report, conditional=True, column=column)
+            return
+        yield from self._request(
+            portal,
+            follow.url,
+            self.parse_listing,
+            method=follow.method,
+            form=follow.form,
+            kind=follow.kind,
+            column=column,
+            depth=depth,
+            context=dict(follow.context),
+        )
 
     def _request(
         self,
@@ -83,17 +96,20 @@ class PortalSpider(Spider):
         url: str,
         callback: Any,
         conditional: bool = False,
+        method: str = "GET",
+        form: Mapping[str, str] | None = None,
         **cb_kwargs: Any,
     ) -> Output:
-        """One request per URL per run; report URLs carry the cached validators (conditional GET)."""
-        if url in self.scheduled:
+        """One request per URL (and form) per run; report URLs carry the cached validators (conditional GET)."""
+        key = url if form is None else f"{url} {sorted(form.items())}"
+        if key in self.scheduled:
             return
         if not portal.allows(url):
             yield EventItem(portal.name, "skipped", url, f"off-site host {urlsplit(url).hostname}")
             return
-        self.scheduled.add(url)
+        self.scheduled.add(key)
         headers: dict[str, str] = {}
-        meta: dict[str, Any] = {"portal": portal.name}
+        meta: dict[str, Any] = {"portal": portal.name, "column": cb_kwargs.get("column", "")}
         cached = self.cache.get(url) if conditional else None
         if cached is not None:
             if cached.etag:
@@ -101,65 +117,53 @@ class PortalSpider(Spider):
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
             meta["handle_httpstatus_list"] = [304]
-        yield Request(
-            url,
-            callback=callback,
-            errback=self.failed,
-            headers=headers,
-            meta=meta,
-            cb_kwargs=cb_kwargs,
-            dont_filter=True,  # deduplicated above; redirect loops must reach the redirect limit
-        )
+        common: dict[str, Any] = {
+            "callback": callback,
+            "errback": self.failed,
+            "headers": headers,
+            "meta": meta,
+            "cb_kwargs": cb_kwargs,
+            "dont_filter": True,  # deduplicated above; redirect loops must reach the redirect limit
+        }
+        if method == "POST":
+            yield FormRequest(url, formdata=dict(form or {}), **common)
+        else:
+            yield Request(url, **common)
 
     # -- callbacks -------------------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response, depth: int) -> Output:
+    def parse_listing(self, response: Response, kind: str, column: str, depth: int, context: dict[str, str]) -> Output:
+        """A listing page or API answer, read by the portal's family; its reports and follow-ups requested."""
         portal = self.portals[response.meta["portal"]]
         if not isinstance(response, TextResponse) or pages.is_challenge(response.text):
             yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page instead of the listing")
+            yield EventItem(portal.name, "partial", response.url, "listing page not read", column=column)
             return
-        listing = families.read_listing(portal.family, response.text, response.url)
+        listing = families.get(portal.family).read(kind, response.text, response.url, context)
         reports = self._reports(portal, listing.items)
-        if listing.hanweb is not None:  # the list itself comes from dataproxy.jsp
-            yield self._dataproxy(portal, response.url, listing.hanweb, 1)
-        if listing.hanweb is None or reports:
-            yield EventItem(portal.name, "listing", response.url, items=len(listing.items), reports=len(reports))
-        yield from self._follow_reports(portal, listing.items)
-        for url in listing.pages:
-            yield from self._request(portal, url, self.parse_listing, depth=depth)
-        if depth < MAX_LISTING_DEPTH:
-            for url in listing.sub_listings:
-                yield from self._request(portal, url, self.parse_listing, depth=depth + 1)
-
-    def _dataproxy(self, portal: Portal, column_url: str, query: pages.HanwebQuery, start: int) -> Request:
-        return FormRequest(
-            families.dataproxy_url(column_url),
-            formdata=families.dataproxy_form(query, start),
-            callback=self.parse_dataproxy,
-            errback=self.failed,
-            meta={"portal": portal.name},
-            cb_kwargs={"column_url": column_url, "query": query, "start": start},
-            dont_filter=True,
+        yield EventItem(
+            portal.name,
+            "listing",
+            response.url,
+            items=len(listing.items),
+            reports=len(reports),
+            column=column,
+            declared=listing.declared,
         )
-
-    def parse_dataproxy(
-        self, response: Response, column_url: str, query: pages.HanwebQuery, start: int
-    ) -> Iterator[Request | DocumentItem | EventItem]:
-        """A Hanweb column's real list: XML records, fetched in batches until the total is reached."""
-        portal = self.portals[response.meta["portal"]]
-        items, total = pages.hanweb_records(response.text, column_url)
-        reports = self._reports(portal, items)
-        yield EventItem(portal.name, "listing", response.url, items=len(items), reports=len(reports))
-        yield from self._follow_reports(portal, items)
-        next_start = start + families.DATAPROXY_BATCH
-        if items and next_start <= total:
-            yield self._dataproxy(portal, column_url, query, next_start)
+        for problem in listing.problems:
+            yield EventItem(portal.name, "partial", response.url, problem, column=column)
+        yield from self._follow_reports(portal, listing.items, column)
+        for follow in listing.follow:
+            if follow.same_column:
+                yield from self._follow(portal, follow, column, depth)
+            elif depth < MAX_LISTING_DEPTH:
+                yield from self._follow(portal, follow, follow.url, depth + 1)
 
     def _reports(self, portal: Portal, items: list[Link]) -> list[Link]:
         """The links to follow: the title names an annual report of a wanted year, on a registry host."""
         return [item for item in items if portal.allows(item.url) and self.wants_year(pages.report_year(item.text))]
 
-    def _follow_reports(self, portal: Portal, items: list[Link]) -> Output:
+    def _follow_reports(self, portal: Portal, items: list[Link], column: str) -> Output:
         """Report links only (non-reports are not fetched; off-site links are recorded as skipped)."""
         for item in items:
             if not portal.allows(item.url):
@@ -167,7 +171,17 @@ class PortalSpider(Spider):
         for item in self._reports(portal, items):
             yield from self._request(portal, item.url, self.parse_report, conditional=True, link_text=item.text)
 
-    def parse_report(self, response: Response, link_text: str = "") -> Output:
+    def parse_report(self, response: Response, link_text: str = "", column: str = "") -> Output:
+        """A report page (or a file linked straight from a listing). With ``column``, the page stands for a
+        listing of its own (the Hanweb annual-report module: one report per unit and year, or none)."""
+        outputs = list(self._report(response, link_text))
+        if column:
+            found = int(response.status == 304 or any(isinstance(output, DocumentItem) for output in outputs))
+            portal = response.meta["portal"]
+            yield EventItem(portal, "listing", response.url, items=found, reports=found, column=column)
+        yield from outputs
+
+    def _report(self, response: Response, link_text: str) -> Output:
         portal = self.portals[response.meta["portal"]]
         if response.status == 304:
             yield from self._unchanged(portal, response)
@@ -189,15 +203,6 @@ class PortalSpider(Spider):
         yield self._document(portal.name, response, files, archive=not page.is_shell)
         for url in files:
             yield from self._request(portal, url, self.parse_file, conditional=True)
-
-    def parse_annual_report(self, response: Response) -> Output:
-        """A Hanweb annual-report module page (one area, one year): a server-rendered listing of one report
-        or of none. A 304 means the report seen before is still there."""
-        portal = self.portals[response.meta["portal"]]
-        outputs = list(self.parse_report(response))
-        found = response.status == 304 or any(isinstance(output, DocumentItem) for output in outputs)
-        yield EventItem(portal.name, "listing", response.url, items=int(found), reports=int(found))
-        yield from outputs
 
     def parse_file(self, response: Response) -> Output:
         """An attachment: its type is read from its bytes at ingest, whatever the URL says."""
@@ -239,6 +244,9 @@ class PortalSpider(Spider):
         portal = request.meta.get("portal", "")
         kind, reason = describe_failure(failure, self.settings.getint("DOWNLOAD_TIMEOUT"))
         yield EventItem(portal, kind, request.url, reason)
+        column = request.meta.get("column", "")
+        if column and request.callback == self.parse_listing:  # a page of a list lost: the list is partial
+            yield EventItem(portal, "partial", request.url, f"listing page lost: {reason}", column=column)
 
 
 def describe_failure(failure: Failure, timeout: int) -> tuple[EventKind, str]:

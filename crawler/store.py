@@ -59,6 +59,23 @@ def remember(
 
 
 @dataclass
+class ColumnTally:
+    """One list (a start URL or sub-column, all its pages and API batches): items read, items declared."""
+
+    found: int = 0
+    declared: int | None = None
+    lost: list[str] = field(default_factory=list)
+
+    def shortfall(self) -> str | None:
+        """Why the list is partial, or None when it was read whole."""
+        if self.declared is not None and self.found < self.declared:
+            return f"partial {self.found} of {self.declared}"
+        if self.lost:
+            return f"partial: {self.lost[0]}" + (f" (+{len(self.lost) - 1} more)" if len(self.lost) > 1 else "")
+        return None
+
+
+@dataclass
 class PortalResult:
     """One portal's share of a run, as counted by the pipeline."""
 
@@ -66,20 +83,38 @@ class PortalResult:
     counts: Counter[str] = field(default_factory=Counter)
     selector_hits: int = 0
     events: list[dict[str, str]] = field(default_factory=list)
+    columns: dict[str, ColumnTally] = field(default_factory=dict)
+
+    def tally(self, column: str, items: int, declared: int | None) -> None:
+        entry = self.columns.setdefault(column, ColumnTally())
+        entry.found += items
+        if declared is not None:
+            entry.declared = max(declared, entry.declared or 0)
+
+    def lost(self, column: str, url: str, reason: str) -> None:
+        self.columns.setdefault(column, ColumnTally()).lost.append(f"{reason} ({url})")
 
     def problems(self) -> list[str]:
-        """Why the portal counts as failing: loud, so a changed site layout is noticed."""
+        """Why the portal is failing: loud, so a changed site layout is noticed."""
         if self.counts["listings"] and not self.selector_hits:
             return ["listing selector matched nothing"]
         if not self.counts["reports_found"]:
             return ["no report found"]
         return []
 
+    def partial(self) -> list[str]:
+        """The lists read only in part: ``partial N of M <column>`` (declared size) or a page lost."""
+        found = [(column, tally.shortfall()) for column, tally in self.columns.items()]
+        return [f"{shortfall}  {column}" for column, shortfall in found if shortfall]
+
+    def status(self) -> str:
+        return "failing" if self.problems() else "partial" if self.partial() else "ok"
+
 
 def save_results(db: sqlite_utils.Database, run_id: int, results: list[PortalResult], retried: Counter[str]) -> None:
     with write_transaction(db):
         for result in results:
-            problems = result.problems()
+            problems = result.problems() + result.partial()
             db.execute(
                 f"""INSERT OR REPLACE INTO crawl_portal_runs
                     (run_id, portal, status, {", ".join(COUNTS)}, retried, problems, events)
@@ -87,7 +122,7 @@ def save_results(db: sqlite_utils.Database, run_id: int, results: list[PortalRes
                 [
                     run_id,
                     result.portal,
-                    "failing" if problems else "ok",
+                    result.status(),
                     *(result.counts[name] for name in COUNTS),
                     retried[result.portal],
                     json.dumps(problems, ensure_ascii=False),
@@ -111,6 +146,7 @@ def run_summary(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
         totals.update({name: portal[name] for name in (*COUNTS, "retried")})
         portals.append(portal)
     failing = [portal["portal"] for portal in portals if portal["status"] == "failing"]
+    partial = [portal["portal"] for portal in portals if portal["status"] == "partial"]
     return {
         "run_id": run_id,
         "status": run["status"],
@@ -119,6 +155,7 @@ def run_summary(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
         "options": json.loads(run["options"] or "{}"),
         "totals": {name: totals[name] for name in (*COUNTS, "retried")},
         "failing_portals": failing,
+        "partial_portals": partial,
         "portals": portals,
     }
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler import families, pages
+from crawler.families import hanweb, hanweb_annual
 
 FIXTURES = Path(__file__).parent / "fixtures" / "replica"
 
@@ -33,7 +34,7 @@ def test_report_titles(title: str, year: int | None) -> None:
 
 def test_trs_listing_items_pages_and_year_folders() -> None:
     url = "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/index.html"
-    listing = families.read_listing("trs", read("trs_list.html"), url)
+    listing = families.get("trs").read("listing", read("trs_list.html"), url, {})
     assert [item.url for item in listing.items] == [
         "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/202401/t20240118_4523101.html",
         "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/202312/t20231205_4490022.html",
@@ -46,17 +47,18 @@ def test_trs_listing_items_pages_and_year_folders() -> None:
 
 def test_hanweb_column_hides_its_list_in_the_script() -> None:
     url = "http://www.qufu.gov.cn/col/col15191/index.html?vc_xxgkarea=370881&jh=264"
-    listing = families.read_listing("hanweb", read("hanweb_column.html"), url)
+    listing = families.get("hanweb").read("listing", read("hanweb_column.html"), url, {})
     assert listing.items == []
-    assert listing.hanweb == pages.HanwebQuery(columnid="15191", unitid="66001", webid="37")
-    form = families.dataproxy_form(listing.hanweb, 46)
+    [dataproxy] = listing.follow
+    assert (dataproxy.url, dataproxy.method) == ("http://www.qufu.gov.cn/module/web/jpage/dataproxy.jsp", "POST")
+    assert hanweb.query(read("hanweb_column.html"), url) == hanweb.HanwebQuery("15191", "66001", "37")
+    form = hanweb.HanwebQuery("15191", "66001", "37").follow(url, 46).form or {}
     assert form["startrecord"] == "46" and form["endrecord"] == "90" and form["perpage"] == "15"
     assert form["columnid"] == "15191" and form["unitid"] == "66001" and form["permissiontype"] == "0"
-    assert families.dataproxy_url(url) == "http://www.qufu.gov.cn/module/web/jpage/dataproxy.jsp"
 
 
 def test_hanweb_dataproxy_records() -> None:
-    items, total = pages.hanweb_records(read("dataproxy.xml"), "http://www.qufu.gov.cn/col/col15191/index.html")
+    items, total = hanweb.records(read("dataproxy.xml"), "http://www.qufu.gov.cn/col/col15191/index.html")
     assert total == 62
     assert [item.text for item in items] == [
         "曲阜市科学技术局2021年政府信息公开工作年度报告",
@@ -66,7 +68,7 @@ def test_hanweb_dataproxy_records() -> None:
 
 
 def test_hanweb_annual_report_module_urls() -> None:
-    urls = families.annual_report_urls("http://www.zoucheng.gov.cn/", ("11370883004325769B",), range(2010, 2012))
+    urls = hanweb_annual.report_urls("http://www.zoucheng.gov.cn/", ("11370883004325769B",), range(2010, 2012))
     assert urls == [
         "http://www.zoucheng.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11370883004325769B&fbtime=2010",
         "http://www.zoucheng.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11370883004325769B&fbtime=2011",
@@ -74,7 +76,7 @@ def test_hanweb_annual_report_module_urls() -> None:
 
 
 def test_vsb_listing_counts_pages_down() -> None:
-    listing = families.read_listing("vsb", read("vsb_list.html"), "http://kjj.weihai.gov.cn/xxgknb.htm")
+    listing = families.get("vsb").read("listing", read("vsb_list.html"), "http://kjj.weihai.gov.cn/xxgknb.htm", {})
     assert [item.url for item in listing.items] == [
         "http://kjj.weihai.gov.cn/info/1092/45678.htm",
         "http://kjj.weihai.gov.cn/info/1092/45001.htm",
@@ -84,7 +86,7 @@ def test_vsb_listing_counts_pages_down() -> None:
 
 def test_guangdong_listing() -> None:
     url = "http://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/bm/2024n/index.html"
-    listing = families.read_listing("gd", read("gd_list.html"), url)
+    listing = families.get("gd").read("listing", read("gd_list.html"), url, {})
     assert [pages.report_year(item.text) for item in listing.items] == [2024, 2024]
     assert listing.pages == [
         "http://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/bm/2024n/index_2.html",
@@ -97,13 +99,15 @@ def test_generic_listing_follows_report_vocabulary_only() -> None:
     <a href="/zfxxgk/zfxxgknb/index.html">政府信息公开年报</a>
     <a href="/zfxxgk/show/123.html">周口市科技局2022年政府信息公开工作年度报告</a>
     <a href="/zfxxgk/show/124.html">关于做好政务公开工作的通知</a></body></html>"""
-    listing = families.read_listing("generic", html, "http://www.zhoukou.gov.cn/zfxxgk/index.html")
+    listing = families.get("generic").read("listing", html, "http://www.zhoukou.gov.cn/zfxxgk/index.html", {})
     assert [item.url for item in listing.items] == ["http://www.zhoukou.gov.cn/zfxxgk/show/123.html"]
     assert listing.sub_listings == ["http://www.zhoukou.gov.cn/zfxxgk/zfxxgknb/index.html"]
 
 
 def test_a_listing_whose_selector_matches_nothing() -> None:
-    listing = families.read_listing("trs", "<html><body><p>栏目改版中</p></body></html>", "http://a.gov.cn/nb/")
+    listing = families.get("trs").read(
+        "listing", "<html><body><p>栏目改版中</p></body></html>", "http://a.gov.cn/nb/", {}
+    )
     assert listing.items == [] and listing.pages == []
 
 

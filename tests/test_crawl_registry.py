@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import registry
+from crawler import families, registry
 from crawler.registry import RegistryError
 
 
@@ -15,7 +15,7 @@ def test_bundled_registry_names_the_seed_portals() -> None:
     assert {"liaocheng-kjj", "qufu", "weihai", "weihai-kjj", "zhoukou", "boshan", "huaian"} <= set(portals)
     assert "col15191" in portals["qufu"].start_urls[0]
     assert portals["weihai"].annual_report_areas
-    assert {portal.family for portal in portals.values()} <= set(registry.FAMILIES)
+    assert {portal.family for portal in portals.values()} <= set(families.all_families())
 
 
 def test_only_the_portal_hosts_are_allowed() -> None:
