@@ -13,7 +13,7 @@ from archive.search import Filters, search
 from cli.common import CONTEXT, open_archive, print_json
 from crawler import registry, store
 from crawler.registry import RegistryError
-from crawler.replica import portals as replica_portals
+from crawler.replica import sites as replica_sites
 from crawler.replica.server import Replica, ReplicaServer
 from crawler.run import CrawlError, CrawlOptions, crawl
 
@@ -219,10 +219,10 @@ def replica_command(port: int, state: int, latency: float) -> None:
     """Serve the offline replica of the registry's portals on 127.0.0.1, as an HTTP proxy.
 
     The seed reports and the real 淮安 2024 PDF on their portals, in their CMS families, with the
-    faults real portals have (see crawler/replica/portals.py). Crawl it with --via-replica; move it to
+    faults real portals have (see crawler/replica/sites/). Crawl it with --via-replica; move it to
     its next state (a report replaced at the same URL) with `curl http://127.0.0.1:PORT/_replica/state/2`.
     """
-    server = ReplicaServer(Replica(replica_portals.build, state, latency), port)
+    server = ReplicaServer(Replica(replica_sites.build, state, latency), port)
     click.echo(f"replica of {len(server.replica.site.resources)} portals (state {state}) on {server.url}")
     click.echo(f"  crawl it:   nianbao crawl --via-replica {server.url}")
     click.echo(f"  next state: curl {server.url}/_replica/state/2")
@@ -243,7 +243,7 @@ def demo_command(context: click.Context) -> None:
     Example:
       nianbao --db demo.db demo
     """
-    server = ReplicaServer(Replica(replica_portals.build)).start()
+    server = ReplicaServer(Replica(replica_sites.build)).start()
     try:
         click.echo(f"replica of {len(server.replica.site.resources)} portals serving on {server.url}")
         started = time.perf_counter()

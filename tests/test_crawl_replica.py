@@ -22,8 +22,9 @@ from click.testing import CliRunner
 from archive.db import connect
 from cli.main import cli
 from crawler.lock import CrawlLock
-from crawler.replica import portals
+from crawler.replica import sites
 from crawler.replica.server import Hit, Replica, ReplicaServer
+from crawler.replica.sites import common
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY_HOSTS = {
@@ -62,7 +63,7 @@ def crawl_json(db: Path, replica: ReplicaServer, *args: str, expect: int = 0) ->
 
 @pytest.fixture(scope="module")
 def replica() -> Iterator[ReplicaServer]:
-    server = ReplicaServer(Replica(portals.build)).start()
+    server = ReplicaServer(Replica(sites.build)).start()
     yield server
     server.shutdown()
     server.server_close()
@@ -198,7 +199,7 @@ def test_replaced_report_becomes_a_new_version_and_both_stay(runs: Runs) -> None
     text = db.execute(
         "SELECT d.text FROM reports r JOIN documents d ON d.id = r.primary_document_id WHERE r.id = ?", [versions[1][1]]
     ).fetchone()[0]
-    assert portals.CORRECTION in text  # the corrected version is what search reads
+    assert common.CORRECTION in text  # the corrected version is what search reads
 
 
 def test_portals_lists_the_last_run(runs: Runs) -> None:

@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from crawler import registry
-from crawler.replica import large, portals
+from crawler.replica import large, sites
 from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.sites import common
 
 
 @pytest.fixture
 def server() -> Iterator[ReplicaServer]:
-    replica = ReplicaServer(Replica(portals.build)).start()
+    replica = ReplicaServer(Replica(sites.build)).start()
     yield replica
     replica.shutdown()
     replica.server_close()
@@ -67,7 +68,7 @@ def test_state_two_replaces_a_report_at_the_same_url(server: ReplicaServer) -> N
     with urllib.request.urlopen(f"{server.url}/_replica/state/2", timeout=5) as response:
         assert response.read() == b"state 2\n"
     status, after, _ = fetch(server, url, {"If-None-Match": headers["ETag"]})
-    assert status == 200 and after != before and portals.CORRECTION in after.decode()
+    assert status == 200 and after != before and common.CORRECTION in after.decode()
 
 
 def test_faults(server: ReplicaServer) -> None:
@@ -91,7 +92,7 @@ def test_gbk_site(server: ReplicaServer) -> None:
 
 
 def test_every_registry_portal_is_replicated() -> None:
-    hosts = set(portals.build().resources)
+    hosts = set(sites.build().resources)
     assert {host for portal in registry.load() for host in portal.hosts} == hosts
 
 
@@ -107,7 +108,7 @@ def test_latency_delays_every_answer() -> None:
     url = "http://kjj.liaocheng.gov.cn/robots.txt"
     timings = []
     for latency in (0.0, 0.3):
-        server = ReplicaServer(Replica(portals.build, latency=latency)).start()
+        server = ReplicaServer(Replica(sites.build, latency=latency)).start()
         started = time.perf_counter()
         assert fetch(server, url)[0] == 200
         timings.append(time.perf_counter() - started)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from crawler.replica import templates
 from crawler.replica.model import Resource, Site
-from crawler.replica.portals import PDF, fixture, seed
+from crawler.replica.sites.common import PDF, fixture, seed
 from crawler.replica.templates import Item
 
 FAMILIES = ("trs", "hanweb", "vsb", "gd", "generic")
@@ -68,7 +68,9 @@ def _add_portal(site: Site, family: str, index: int, reports: int) -> str:
         column = templates.hanweb_column(name, "年报", 1001, 5001, index)
         site.add(_listing_url(family, host, 0), Resource(body=column.encode()))
         records = [templates.hanweb_record(item) for item in items]
-        site.add(f"http://{host}/module/web/jpage/dataproxy.jsp", Resource(behaviour="dataproxy", records=records))
+        site.add(
+            f"http://{host}/module/web/jpage/dataproxy.jsp", Resource(behaviour="api", api=templates.dataproxy(records))
+        )
     for page, page_items in enumerate(pages):
         url = _listing_url(family, host, page)
         if family == "trs":

@@ -3,10 +3,25 @@ shows (a 500 that a retry gets past, a slow answer, a redirect, an anti-bot stat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-Behaviour = Literal["plain", "slow", "oversized", "redirect", "dataproxy"]
+Behaviour = Literal["plain", "slow", "oversized", "redirect", "api"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to an API resource: its query string and form fields (first value of each)."""
+
+    method: str
+    query: Mapping[str, str]
+    form: Mapping[str, str]
+
+
+#: An API resource's answer: status, body, content type.
+Answer = tuple[int, bytes, str]
+Api = Callable[[Call], Answer]
 
 
 @dataclass
@@ -16,7 +31,7 @@ class Resource:
     status: int = 200
     behaviour: Behaviour = "plain"
     location: str = ""  # redirect target
-    records: list[str] = field(default_factory=list)  # dataproxy.jsp: <li> HTML per record
+    api: Api | None = None  # behaviour "api": the answer is computed from the request (list APIs)
     size: int = 0  # oversized: the Content-Length announced
     flaky: bool = False  # answers 500 to every other request (a retry succeeds)
 

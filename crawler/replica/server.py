@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.replica.model import Resource, Site
+from crawler.replica.model import Call, Site
 
 #: How long the slow page takes: past the crawler's timeout, bounded so a test never hangs.
 SLOW_SECONDS = 8.0
@@ -133,8 +133,11 @@ class Handler(BaseHTTPRequestHandler):
         if resource.behaviour == "oversized":
             self._stream_oversized(resource.size)
             return
-        body = _dataproxy(resource, form) if resource.behaviour == "dataproxy" else resource.body
-        if resource.behaviour != "dataproxy" and resource.status == 200:
+        if resource.behaviour == "api" and resource.api is not None:
+            self._send(*resource.api(_call(self.command, path, form)))
+            return
+        body = resource.body
+        if resource.status == 200:
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             if self.headers.get("If-None-Match") == etag or (
                 not self.headers.get("If-None-Match") and self.headers.get("If-Modified-Since") == site.last_modified
@@ -187,20 +190,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, b"unknown control path", "text/plain")
 
 
-def _dataproxy(resource: Resource, form: bytes) -> bytes:
-    """Hanweb's list API: the records startrecord..endrecord of the column, in XML with CDATA."""
-    fields = {name: values[0] for name, values in parse_qs(form.decode("utf-8", "replace")).items()}
-    start = max(1, int(fields.get("startrecord", "1")))
-    end = int(fields.get("endrecord", str(start + 44)))
-    chosen = resource.records[start - 1 : end]
-    records = "".join(f"<record><![CDATA[{record}]]></record>" for record in chosen)
-    total = len(resource.records)
-    xml = (
-        f'<?xml version="1.0" encoding="utf-8"?><datastore><nextgroup><![CDATA[]]></nextgroup>'
-        f"<recordset>{records}</recordset><totalrecord>{total}</totalrecord>"
-        f"<totalpage>{(total + 14) // 15}</totalpage></datastore>"
-    )
-    return xml.encode("utf-8")
+def _call(method: str, path: str, form: bytes) -> Call:
+    """An API request as its handler sees it: query and form fields, first value of each."""
+    query = parse_qs(urlsplit(path).query, keep_blank_values=True)
+    fields = parse_qs(form.decode("utf-8", "replace"), keep_blank_values=True)
+    return Call(method, {k: v[0] for k, v in query.items()}, {k: v[0] for k, v in fields.items()})
 
 
 _NOT_FOUND = "<html><head><title>404</title></head><body><h1>页面不存在</h1></body></html>".encode()

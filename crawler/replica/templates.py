@@ -8,6 +8,8 @@ import html
 import zlib
 from dataclasses import dataclass
 
+from crawler.replica.model import Answer, Api, Call
+
 
 @dataclass
 class Item:
@@ -111,3 +113,21 @@ def challenge(kind: str = "jsl") -> bytes:
         f"var _0x3f2a=['{kind}','cookie'];document.cookie='__jsl_clearance=1700000000.123|0|abc;max-age=3600;path=/';"
         "location.href=location.pathname+location.search;</script></body></html>"
     ).encode()
+
+
+def dataproxy(records: list[str]) -> Api:
+    """Hanweb's list API (``dataproxy.jsp``): records startrecord..endrecord of the column, XML with CDATA."""
+
+    def answer(call: Call) -> Answer:
+        start = max(1, int(call.form.get("startrecord", "1")))
+        end = int(call.form.get("endrecord", str(start + 44)))
+        chosen = "".join(f"<record><![CDATA[{record}]]></record>" for record in records[start - 1 : end])
+        total = len(records)
+        xml = (
+            f'<?xml version="1.0" encoding="utf-8"?><datastore><nextgroup><![CDATA[]]></nextgroup>'
+            f"<recordset>{chosen}</recordset><totalrecord>{total}</totalrecord>"
+            f"<totalpage>{(total + 14) // 15}</totalpage></datastore>"
+        )
+        return 200, xml.encode("utf-8"), "text/xml; charset=utf-8"
+
+    return answer
