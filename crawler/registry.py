@@ -37,6 +37,9 @@ class Portal:
     start_urls: tuple[str, ...] = ()
     annual_report_areas: tuple[str, ...] = ()
     first_year: int = 2008
+    #: where the row's facts were seen (a public page or crawler), and which of them are not yet checked
+    source: str = ""
+    unverified: str = ""
 
     def allows(self, url: str) -> bool:
         """Only the portal's own hosts are followed: mirrors, gateways and other sites are not."""
@@ -89,6 +92,8 @@ def _portal(entry: dict[str, object], source: Path) -> Portal:
             start_urls=tuple(str(url) for url in entry.get("start_urls", ())),  # type: ignore[attr-defined]
             annual_report_areas=tuple(str(a) for a in entry.get("annual_report_areas", ())),  # type: ignore[attr-defined]
             first_year=int(entry.get("first_year", 2008)),  # type: ignore[call-overload]
+            source=str(entry.get("source", "")),
+            unverified=str(entry.get("unverified", "")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise RegistryError(f"{source}: bad entry {entry.get('name', entry)!r}: {error}") from error
