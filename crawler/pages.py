@@ -15,10 +15,8 @@ import lxml.etree
 import lxml.html
 
 from parsers.document import Link
+from parsers.titles import report_year  # the one report-title rule, shared with the parser
 
-#: A report title names the annual report and a year: "…2022年政府信息公开工作年度报告", "2019年年报".
-_REPORT_WORDS = re.compile(r"年度报告|年报|年度工作报告|年度信息公开工作报告")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 #: Words and URL tokens of report columns (portals.md §1): what a generic crawl follows.
 _COLUMN_WORDS = re.compile(r"年报|年度报告|信息公开年度|市直部门|部门年报|区县")
 _COLUMN_TOKENS = re.compile(
@@ -42,18 +40,6 @@ _CHALLENGE_MAX_CHARS = 30_000
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 #: A report page whose own text is shorter than this and has files is a wrapper ("详见附件").
 SHELL_TEXT_LIMIT = 600
-
-
-def report_year(title: str) -> int | None:
-    """The year a report title is about, None when the title is no report's."""
-    if not _REPORT_WORDS.search(title):
-        return None
-    match = _YEAR.search(title)
-    return int(match.group(1)) if match else None
-
-
-def is_report_title(title: str) -> bool:
-    return report_year(title) is not None
 
 
 def parse(html: str) -> lxml.html.HtmlElement:
@@ -123,7 +109,7 @@ def sub_listings(tree: lxml.html.HtmlElement, url: str, items: set[str]) -> list
     prefix = column_prefix(url)
     found: list[str] = []
     for link in links(tree, url):
-        if link.url in items or link.url == url or is_report_title(link.text):
+        if link.url in items or link.url == url or report_year(link.text) is not None:
             continue
         path = urlsplit(link.url).path
         if not path.startswith(prefix) or _PAGE_LINK.search(link.url) or _same_column(path, prefix):
@@ -170,7 +156,7 @@ def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
     if title_element is not None:
         candidates.append(title_element.text_content().split("_")[0])
     titles = [" ".join(text.split()) for text in candidates if text and text.strip()]
-    title = next((text for text in titles if is_report_title(text)), titles[0] if titles else "")
+    title = next((text for text in titles if report_year(text) is not None), titles[0] if titles else "")
     attachments = attachment_links(tree, url)
     is_shell = bool(attachments) and len(visible_text(tree)) < SHELL_TEXT_LIMIT
     return ReportPage(title=title, year=report_year(title), attachments=attachments, is_shell=is_shell)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_REPORT_WORDS = re.compile(r"(年度报告|年报)")
-_REPORT_TITLE = re.compile(r"(政务公开|信息公开).*(年度报告|年报)([(（][^)）]*[)）])?$")
+from parsers.titles import REPORT_WORDS, arabic_years, is_report_title
+
 _TITLE_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(19|20)\d{2})\s*年")
 _MAX_TITLE_LINES = 4
 _MAX_TITLE_CHARS = 60
@@ -45,7 +45,7 @@ def find_title(text: str, fallback: str | None = None) -> str | None:
     Titles are often broken over lines ("聊城市科学技术局" / "2022 年政府信息公开工作年度报告")."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for end, line in enumerate(lines[: _MAX_TITLE_LINES + 2]):
-        if _REPORT_WORDS.search(line):
+        if REPORT_WORDS.search(line):
             start = max(0, end - _MAX_TITLE_LINES + 1)
             joined = re.sub(r"\s+", "", "".join(lines[start : end + 1]))
             if len(joined) <= _MAX_TITLE_CHARS:
@@ -68,9 +68,9 @@ def identify(text: str, title_hint: str | None = None) -> Identity:
     covered = period_year(text)
     if not title:
         return Identity(year=covered)
-    title = re.sub(r"\s+", "", title) if _REPORT_WORDS.search(title) else title  # a report title, spaces removed
-    is_report = bool(_REPORT_TITLE.search(title))
-    match = _TITLE_YEAR.match(title)
+    title = re.sub(r"\s+", "", title) if REPORT_WORDS.search(title) else title  # a report title, spaces removed
+    is_report = is_report_title(title)
+    match = _TITLE_YEAR.match(arabic_years(title))
     if match:
         agency = re.sub(r"(关于)$", "", match.group("agency")) or _agency_after_year(title)
         title_year = int(match.group("year"))

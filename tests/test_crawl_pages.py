@@ -8,6 +8,7 @@ import pytest
 
 from crawler import families, pages
 from crawler.families import hanweb, hanweb_annual
+from parsers.identity import identify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "replica"
 
@@ -135,3 +136,19 @@ def test_report_page_title_files_and_wrapper() -> None:
 def test_report_page_title_falls_back_on_the_link_text() -> None:
     page = pages.read_report_page("<html><body><p>正文</p></body></html>", "http://a.gov.cn/1.html", "某局2020年年报")
     assert (page.title, page.year) == ("某局2020年年报", 2020)
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("二〇二三年度威海市统计局政府信息公开工作年度报告", 2023),
+        ("某区人民政府二零二二年政府信息公开工作年度报告", 2022),
+        ("关于报送2023年政府信息公开工作年度报告的通知", None),  # a notice about the report
+        ("2023年度法治政府建设年度报告", None),  # another annual report
+        ("某市2022年政务公开工作要点", None),
+    ],
+)
+def test_report_titles_in_chinese_numerals_and_look_alikes(title: str, year: int | None) -> None:
+    """One rule for crawler and parser: the parser agrees on whether the title is a report's."""
+    assert pages.report_year(title) == year
+    assert identify(title + "\n正文").is_report_title == (year is not None)

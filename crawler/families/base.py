@@ -127,7 +127,8 @@ def read_html_listing(html: str, url: str, is_article: ArticleTest) -> Listing:
     """An HTML listing read by the shared rules: article links (by the family's URL shape, or titled as a
     report), pager links, and sub-columns below this one."""
     tree = pages.parse(html)
-    found = [link for link in pages.links(tree, url) if is_article(link.url) or pages.is_report_title(link.text)]
+    links = pages.links(tree, url)
+    found = [link for link in links if is_article(link.url) or pages.report_year(link.text) is not None]
     items = list({link.url: link for link in found}.values())
     follow = [Follow(page) for page in pages.pager_links(tree, url)]
     follow += [Follow(sub, same_column=False) for sub in pages.sub_listings(tree, url, {i.url for i in items})]

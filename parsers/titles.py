@@ -1,0 +1,50 @@
+"""The one rule for "is this the title of an annual disclosure report, and of which year".
+
+The crawler uses it to choose which listing links to follow, the parser to decide whether a document
+without tables is a report at all; one rule, so both agree. Real titles vary (shared spec portals.md §3):
+…政府信息公开工作年度报告 / …政府信息公开年度报告 / …年度信息公开工作报告 / …政务公开工作年度报告 / 年报,
+and the year may be written in Chinese numerals (二〇二三年, 二零二三年度).
+
+Not reports, though they carry the words: notices about the report (关于…年度报告…的通知), other annual
+reports (法治政府建设年度报告, 年度工作总结), work plans (工作要点).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The report words: 年度报告, 年报, 年度(信息公开)工作报告.
+REPORT_WORDS = re.compile(r"年度报告|年报|年度(?:信息公开)?工作报告")
+#: Whose report: information disclosure (a bare "…年报" in a 年报 column counts too).
+_DISCLOSURE = re.compile(r"信息公开|政务公开|政府信息")
+_NOT_A_REPORT = re.compile(r"通知|通报|的函|工作要点|工作总结|工作计划|实施方案")
+#: What may follow the report words in a title or link text: a note in brackets, a file extension, a date.
+_TRAILER = re.compile(
+    r"(?:[(（【\[][^)）】\]]*[)）】\]]|\.(?:pdf|docx?|wps|html?)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})+$", re.I
+)
+_ENDS_AS_REPORT = re.compile(f"(?:{REPORT_WORDS.pattern})$")
+_CN_YEAR = re.compile(r"[一二][〇○零OＯ一二三四五六七八九]{3}(?=\s*年)")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "O": "0", "Ｏ": "0"}
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def arabic_years(text: str) -> str:
+    """Years written in Chinese numerals (二〇二三年) rewritten in digits (2023年); nothing else changes."""
+    return _CN_YEAR.sub(lambda match: "".join(_CN_DIGITS[c] for c in match.group(0)), text)
+
+
+def is_report_title(title: str) -> bool:
+    """The title names an information-disclosure annual report (not a notice or plan about one, nor a
+    sentence that mentions one): it ends with the report words, before any bracketed note or date."""
+    core = _TRAILER.sub("", re.sub(r"\s+", "", title))
+    if not _ENDS_AS_REPORT.search(core) or _NOT_A_REPORT.search(core):
+        return False
+    return bool(_DISCLOSURE.search(core)) or core.endswith("年报")
+
+
+def report_year(title: str) -> int | None:
+    """The year a report title is about (its first year), None when the title is no report's."""
+    if not is_report_title(title):
+        return None
+    match = _YEAR.search(arabic_years(title))
+    return int(match.group(1)) if match else None
