@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from parsers import htmlmeta
 from parsers.document import Link
 from parsers.titles import report_year  # the one report-title rule, shared with the parser
 
@@ -26,8 +27,6 @@ _COLUMN_TOKENS = re.compile(
 )
 _PAGE_LINK = re.compile(r"index_\d+\.s?html?$|/\d+\.htm$|[?&](?:page|pageNo|currPage)=\d+", re.I)
 _PAGE_TEXT = re.compile(r"^\s*(?:\d+|下一?页|尾页|末页|>>?|»)\s*$")
-_ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
-_DOWNLOAD_PATH = re.compile(r"download|downfile|fileDown|attach", re.I)
 _CHALLENGE_MARKERS = re.compile(
     r"__jsl_clearance|_0x[0-9a-f]{4}|\$_ts|WZWS|ssf_challenge|安全验证|访问验证|seccaptcha|"
     r"document\.cookie\s*=.*location|location\.reload",
@@ -126,17 +125,6 @@ def _same_column(path: str, prefix: str) -> bool:
     return folder + "/" == prefix and name in ("", "index.html", "index.htm", "index.shtml")
 
 
-def attachment_links(tree: lxml.html.HtmlElement, url: str) -> list[Link]:
-    """A report page's files: by extension of the path or the link text, or a download script's link."""
-    found: list[Link] = []
-    for link in links(tree, url):
-        path = urlsplit(link.url).path.lower()
-        by_name = path.endswith(_ATTACHMENT_EXTENSIONS) or link.text.lower().endswith(_ATTACHMENT_EXTENSIONS)
-        if (by_name or _DOWNLOAD_PATH.search(path)) and all(link.url != other.url for other in found):
-            found.append(link)
-    return found
-
-
 @dataclass
 class ReportPage:
     """What the crawler needs to know about an article page before archiving it."""
@@ -157,6 +145,6 @@ def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
         candidates.append(title_element.text_content().split("_")[0])
     titles = [" ".join(text.split()) for text in candidates if text and text.strip()]
     title = next((text for text in titles if report_year(text) is not None), titles[0] if titles else "")
-    attachments = attachment_links(tree, url)
+    attachments = htmlmeta.attachments(tree, url)
     is_shell = bool(attachments) and len(visible_text(tree)) < SHELL_TEXT_LIMIT
     return ReportPage(title=title, year=report_year(title), attachments=attachments, is_shell=is_shell)

@@ -18,6 +18,7 @@ from parsers.document import Link
 PORTAL_META = ["SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ArticleTitle", "PubDate", "ContentSource", "Url"]
 BOX_LABELS = ["索引号", "发布机构", "成文日期", "发布日期"]
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
+_DOWNLOAD_PATH = re.compile(r"download|downfile|filedown|attach")
 _BOX_LABEL = re.compile(r"(" + "|".join(BOX_LABELS) + r")\s*[:：]?\s*")
 _BOX_SCAN_NODES = 5000  # the box sits above the article; no need to read a whole huge page
 _MAX_VALUE = 80
@@ -63,7 +64,9 @@ def _text_nodes(tree: HtmlElement) -> list[str]:
 
 
 def attachments(tree: HtmlElement, base_url: str | None) -> list[Link]:
-    """Links to documents: by the extension of the link's path, or of its text for download scripts."""
+    """A page's files: links whose path or text ends in a document extension, or that go through a
+    download script (``/module/download/downfile.jsp?filename=…``, ``fileDown``: the extension is then
+    only in the query or the text). The one attachment finder, for the crawler and the parser alike."""
     base = base_url or ""
     base_element = tree.find(".//base[@href]")
     if base_element is not None:
@@ -76,9 +79,10 @@ def attachments(tree: HtmlElement, base_url: str | None) -> list[Link]:
             continue
         text = " ".join(anchor.text_content().split())
         path = urlsplit(href).path.lower()
-        if not (path.endswith(ATTACHMENT_EXTENSIONS) or text.lower().endswith(ATTACHMENT_EXTENSIONS)):
+        by_name = path.endswith(ATTACHMENT_EXTENSIONS) or text.lower().endswith(ATTACHMENT_EXTENSIONS)
+        if not (by_name or _DOWNLOAD_PATH.search(path)):
             continue
-        url = urljoin(base, href)
+        url = urljoin(base, href).split("#")[0]
         if url not in seen:
             seen.add(url)
             links.append(Link(url=url, text=text))
