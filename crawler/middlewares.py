@@ -1,4 +1,5 @@
-"""Downloader middlewares: the portal's host fence, retries with backoff, and the replica proxy."""
+"""Downloader middlewares: the portal's host fence, the anti-bot detector, retries with backoff, and the
+replica proxy."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
 
+from crawler import pages
 from crawler.pipeline import RETRIES_STAT
 
 
@@ -30,6 +33,28 @@ class PortalHostsMiddleware:
         portal = portals.get(request.meta.get("portal", ""))
         if portal is not None and not portal.allows(request.url):
             raise IgnoreRequest(f"off-site host {urlsplit(request.url).hostname} (redirected)")
+
+
+class AntiBotChallenge(IgnoreRequest):
+    """The portal answered with an anti-bot interstitial (瑞数/JSL/WZWS scripts) instead of the page."""
+
+
+#: Statuses WAFs answer their challenges with (瑞数 412, Cloudflare-style 521, plain 403).
+_CHALLENGE_STATUSES = (403, 412, 521)
+
+
+class AntiBotMiddleware:
+    """The one place that recognises anti-bot challenges, whatever was asked for (a listing, a report, a
+    file): a challenge status with a script, or a 200 page that is only a cookie-setting script. The
+    request fails with the reason; nothing of the challenge reaches the spider or the archive. Passing
+    the challenge is out of scope (issue 10): it is detected and recorded."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if response.status in _CHALLENGE_STATUSES and b"<script" in response.body[:4096].lower():
+            raise AntiBotChallenge(f"anti-bot challenge (HTTP {response.status})")
+        if response.status == 200 and isinstance(response, TextResponse) and pages.is_challenge(response.text):
+            raise AntiBotChallenge("anti-bot challenge page (HTTP 200), not archived")
+        return response
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -40,6 +40,7 @@ LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PortalHostsMiddleware": 40,
+    "crawler.middlewares.AntiBotMiddleware": 560,  # after redirects are followed, before retries see it
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ViaProxyMiddleware": 740,

@@ -25,6 +25,7 @@ from archive import db as archive_db
 from crawler import families, pages, registry, store
 from crawler.families import Follow
 from crawler.items import DocumentItem, EventItem, EventKind
+from crawler.middlewares import AntiBotChallenge
 from crawler.registry import Portal
 from parsers.document import Link
 
@@ -135,8 +136,8 @@ class PortalSpider(Spider):
     def parse_listing(self, response: Response, kind: str, column: str, depth: int, context: dict[str, str]) -> Output:
         """A listing page or API answer, read by the portal's family; its reports and follow-ups requested."""
         portal = self.portals[response.meta["portal"]]
-        if not isinstance(response, TextResponse) or pages.is_challenge(response.text):
-            yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page instead of the listing")
+        if not isinstance(response, TextResponse):
+            yield EventItem(portal.name, "failed", response.url, "a file where a listing was expected")
             yield EventItem(portal.name, "partial", response.url, "listing page not read", column=column)
             return
         listing = families.get(portal.family).read(kind, response.text, response.url, context)
@@ -189,9 +190,6 @@ class PortalSpider(Spider):
         if not isinstance(response, TextResponse):  # a listing item that links straight to a file
             yield from self.parse_file(response)
             return
-        if pages.is_challenge(response.text):
-            yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page (HTTP 200), not archived")
-            return
         page = pages.read_report_page(response.text, response.url, link_text)
         if page.year is None:
             if link_text:  # the listing said report, the page says otherwise
@@ -209,8 +207,6 @@ class PortalSpider(Spider):
         portal = self.portals[response.meta["portal"]]
         if response.status == 304:
             yield EventItem(portal.name, "unchanged", response.url)
-        elif isinstance(response, TextResponse) and pages.is_challenge(response.text):
-            yield EventItem(portal.name, "failed", response.url, "anti-bot challenge page instead of a file")
         else:
             yield self._document(portal.name, response, [], archive=True)
 
@@ -253,10 +249,9 @@ def describe_failure(failure: Failure, timeout: int) -> tuple[EventKind, str]:
     """('failed' | 'skipped', one-line reason) for a request that produced no response."""
     error = failure.value
     if isinstance(error, HttpError):
-        status = error.response.status
-        if status in (412, 521, 403) and b"<script" in error.response.body[:4096].lower():
-            return "failed", f"anti-bot challenge (HTTP {status})"
-        return "failed", f"HTTP {status}"
+        return "failed", f"HTTP {error.response.status}"
+    if isinstance(error, AntiBotChallenge):
+        return "failed", str(error)
     if failure.check(IgnoreRequest):
         message = str(error)
         if "robots.txt" in message:
