@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import click
 
 from archive.search import Filters, search
 from cli.common import CONTEXT, open_archive, print_json
-from crawler import registry, store
+from crawler import detect, families, registry, store
 from crawler.registry import RegistryError
 from crawler.replica import sites as replica_sites
 from crawler.replica.server import Replica, ReplicaServer
-from crawler.run import CrawlError, CrawlOptions, crawl
+from crawler.run import CrawlError, CrawlOptions, check, crawl
 
 COUNTS = ("new", "changed", "unchanged", "duplicate", "failed", "skipped", "retried")
 
@@ -154,19 +156,19 @@ def crawl_command(
 @REGISTRY_OPTION
 @click.pass_context
 def portals_command(context: click.Context, as_json: bool, registry_file: str | None) -> None:
-    """List the registry's portals with their last crawl result.
+    """List the registry's portals: family, where each row's facts come from, last crawl result.
 
     \b
     Examples:
       nianbao portals
-      nianbao portals discover      # propose entries for portals named in archived reports
+      nianbao portals detect http://www.qufu.gov.cn/col/col15191/index.html
+      nianbao portals check qufu              # what a crawl would find, archiving nothing
+      nianbao portals add URL --agency 某市某局 # detect, dry-run, append a validated row
+      nianbao portals discover                # propose entries for portals named in archived reports
     """
     if context.invoked_subcommand is not None:
         return
-    try:
-        entries = registry.load(registry_file)
-    except RegistryError as error:
-        raise click.ClickException(str(error)) from error
+    entries = _registry(registry_file)
     last = store.last_runs(open_archive(context))
     if as_json:
         rows = [{**vars(portal), "last_run": last.get(portal.name)} for portal in entries]
@@ -180,8 +182,167 @@ def portals_command(context: click.Context, as_json: bool, registry_file: str | 
             if run
             else "never crawled"
         )
-        hosts = ", ".join(portal.hosts)
-        click.echo(f"{portal.name:<14} {portal.family:<8} {portal.agency} ({portal.region})  {hosts}\n{'':<24}{result}")
+        problems = "".join(f"\n{'':<24}! {problem}" for problem in json.loads(str(run["problems"]))) if run else ""
+        unverified = f"\n{'':<24}unverified: {portal.unverified}" if portal.unverified else ""
+        click.echo(
+            f"{portal.name:<14} {portal.family:<9} {portal.agency} ({portal.region})  {', '.join(portal.hosts)}\n"
+            f"{'':<24}source: {portal.source or '(none given)'}{unverified}\n{'':<24}{result}{problems}"
+        )
+
+
+def _registry(registry_file: str | None) -> list[registry.Portal]:
+    try:
+        return registry.load(registry_file)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _parent_registry(context: click.Context) -> str | None:
+    return context.parent.params.get("registry_file") if context.parent else None
+
+
+VIA_OPTION = click.option(
+    "--via-replica", "via", metavar="URL", help="Fetch through this HTTP proxy (the replica: `nianbao replica`)."
+)
+
+
+@portals_command.command("detect", context_settings=CONTEXT)
+@click.argument("url")
+@VIA_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the family and its evidence as one JSON object.")
+@click.pass_context
+def detect_command(context: click.Context, url: str, via: str | None, as_json: bool) -> None:
+    """Fetch URL and name the CMS family that serves it, with the evidence (pager scripts, dataproxy
+    ids, URL shapes, platform markup). "generic" when no family's fingerprint is on the page.
+
+    \b
+    Examples:
+      nianbao portals detect http://www.qufu.gov.cn/col/col15191/index.html
+      nianbao portals detect URL --via-replica http://127.0.0.1:8000 --json | jq .family
+    """
+    try:
+        detection = detect.detect(url, via)
+    except detect.FetchError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        print_json(detection.to_json())
+        return
+    click.echo(f"{detection.family}  {families.get(detection.family).label}")
+    for evidence in detection.evidence:
+        click.echo(f"  {evidence.family}: " + "; ".join(evidence.clues))
+
+
+@portals_command.command("check", context_settings=CONTEXT)
+@click.argument("portal")
+@VIA_OPTION
+@click.option("--since", type=int, help="Only reports about this year or later.")
+@click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was found as one JSON object.")
+@click.pass_context
+def check_command(
+    context: click.Context, portal: str, via: str | None, since: int | None, timeout: float | None, as_json: bool
+) -> None:
+    """Dry-run one portal (a registry NAME, or a URL whose family is detected): read its listings,
+    follow pagers and APIs, and list the report links found (title, year, URL, files) and what was
+    partial or failed. Nothing is archived. Exits 1 when no report is found.
+
+    \b
+    Examples:
+      nianbao portals check qufu
+      nianbao portals check http://www.example.gov.cn/zfxxgk/zfxxgknb/ --json | jq '.portals[].reports'
+    """
+    registry_file = _parent_registry(context)
+    with tempfile.TemporaryDirectory(prefix="nianbao-check-") as folder:
+        if "://" in portal:
+            try:
+                row = detect.portal_row(detect.detect(portal, via), detect.default_name(portal), "", "")
+            except detect.FetchError as error:
+                raise click.ClickException(str(error)) from error
+            registry_file = str(Path(folder) / "portals.toml")
+            Path(registry_file).write_text(detect.to_toml(row), encoding="utf-8")
+            names = [row.name]
+        else:
+            names = [portal]
+        options = _options(tuple(names), None, since, via, registry_file, timeout, None)
+        found = _check(context, options, as_json)
+    if as_json:
+        print_json({"portals": found})
+    else:
+        click.echo(describe_check(found))
+    if not any(row["reports"] for row in found):
+        context.exit(1)
+
+
+def _check(context: click.Context, options: CrawlOptions, as_json: bool) -> list[dict[str, Any]]:
+    try:
+        return check(options)
+    except CrawlError as error:
+        if as_json:
+            click.echo(json.dumps({"error": str(error)}, ensure_ascii=False))
+        else:
+            click.echo(f"check not run: {error}", err=True)
+        context.exit(1)
+    raise AssertionError("unreachable")
+
+
+def describe_check(found: list[dict[str, Any]]) -> str:
+    """A dry run as text: per portal its status, lists read, reports found with their files, problems."""
+    lines: list[str] = []
+    for row in found:
+        count = len(row["reports"])
+        lines.append(f"{row['portal']}: {row['status']}, {row['listings']} listing(s) read, {count} report(s) found")
+        for report in row["reports"]:
+            lines.append(f"  {report['year'] or '----'}  {report['title'] or '(a file)'}\n        {report['url']}")
+            lines += [f"        file: {url}" for url in report["files"]]
+        lines += [f"  ! {problem}" for problem in row["problems"]]
+        lines += [f"  {event['kind']}: {event['reason'][:90]}  {event['url']}" for event in row["events"]]
+    return "\n".join(lines)
+
+
+@portals_command.command("add", context_settings=CONTEXT)
+@click.argument("url")
+@click.option("--agency", required=True, help="The body whose reports the portal carries (聊城市科学技术局).")
+@click.option("--region", default="", help="Province / city / county as the portal names them.")
+@click.option("--name", "name", help="Short id for the command line (default: from the host name).")
+@VIA_OPTION
+@click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
+@click.pass_context
+def add_command(
+    context: click.Context,
+    url: str,
+    agency: str,
+    region: str,
+    name: str | None,
+    via: str | None,
+    timeout: float | None,
+) -> None:
+    """Detect URL's family, dry-run it, and append the row to the registry when the dry run finds a
+    report (exit 1 and nothing appended otherwise). The row records the detection as its source.
+
+    \b
+    Example:
+      nianbao portals --registry my.toml add http://www.example.gov.cn/zfxxgknb/ --agency 某市人民政府
+    """
+    path = registry.registry_path(_parent_registry(context))
+    existing = _registry(str(path)) if path.exists() else []
+    name = name or detect.default_name(url)
+    if any(portal.name == name for portal in existing):
+        raise click.UsageError(f"{path} already has a portal named {name!r} (choose another with --name)")
+    try:
+        row = detect.portal_row(detect.detect(url, via), name, agency, region)
+    except detect.FetchError as error:
+        raise click.ClickException(str(error)) from error
+    with tempfile.TemporaryDirectory(prefix="nianbao-add-") as folder:
+        trial = Path(folder) / "portals.toml"
+        trial.write_text(detect.to_toml(row), encoding="utf-8")
+        found = _check(context, _options((name,), None, None, via, str(trial), timeout, None), as_json=False)
+    click.echo(describe_check(found))
+    if not any(entry["reports"] for entry in found):
+        click.echo(f"not added: the dry run found no report at {url}", err=True)
+        context.exit(1)
+    with path.open("a", encoding="utf-8") as registry_out:
+        registry_out.write("\n" + detect.to_toml(row))
+    click.echo(f"added {name} ({row.family}) to {path}")
 
 
 @portals_command.command("discover", context_settings=CONTEXT)
@@ -194,8 +355,7 @@ def discover_command(context: click.Context, as_json: bool) -> None:
     address in an archived text whose host no entry covers is printed as a TOML entry to review and
     append to the registry (family "generic" until someone checks the site's CMS).
     """
-    registry_file = context.parent.params.get("registry_file") if context.parent else None
-    proposals = registry.discover(open_archive(context), registry.load(registry_file))
+    proposals = registry.discover(open_archive(context), _registry(_parent_registry(context)))
     if as_json:
         print_json({"proposals": [vars(p) for p in proposals]})
         return

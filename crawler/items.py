@@ -26,6 +26,7 @@ class DocumentItem:
     headers: dict[str, str]
     links: list[str] = field(default_factory=list)
     archive: bool = True
+    is_file: bool = False  # an attachment (or a file linked straight from a listing), not a report page
 
 
 @dataclass

@@ -41,6 +41,11 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 SHELL_TEXT_LIMIT = 600
 
 
+def is_report_title(text: str) -> bool:
+    """A listing link or page title naming a report of some year (what the crawler follows)."""
+    return report_year(text) is not None
+
+
 def parse(html: str) -> lxml.html.HtmlElement:
     """Parse a page, tolerating what portals serve (empty bodies, XML declarations, broken markup)."""
     try:  # bytes with an explicit parser encoding: a str would trip on XML declarations, bytes on <meta charset>
@@ -108,7 +113,7 @@ def sub_listings(tree: lxml.html.HtmlElement, url: str, items: set[str]) -> list
     prefix = column_prefix(url)
     found: list[str] = []
     for link in links(tree, url):
-        if link.url in items or link.url == url or report_year(link.text) is not None:
+        if link.url in items or link.url == url or is_report_title(link.text):
             continue
         path = urlsplit(link.url).path
         if not path.startswith(prefix) or _PAGE_LINK.search(link.url) or _same_column(path, prefix):
@@ -144,7 +149,7 @@ def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
     if title_element is not None:
         candidates.append(title_element.text_content().split("_")[0])
     titles = [" ".join(text.split()) for text in candidates if text and text.strip()]
-    title = next((text for text in titles if report_year(text) is not None), titles[0] if titles else "")
+    title = next((text for text in titles if is_report_title(text)), titles[0] if titles else "")
     attachments = htmlmeta.attachments(tree, url)
     is_shell = bool(attachments) and len(visible_text(tree)) < SHELL_TEXT_LIMIT
     return ReportPage(title=title, year=report_year(title), attachments=attachments, is_shell=is_shell)

@@ -12,9 +12,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from archive import db as archive_db
 from crawler import settings as default_settings
@@ -34,6 +35,7 @@ class CrawlOptions:
     timeout: float | None = None
     max_size_mb: int | None = None
     fast: bool = False  # the replica's settings: no politeness delay (only for 127.0.0.1)
+    dry_run: bool = False  # `portals check`: read and follow everything, archive nothing
 
 
 class CrawlError(RuntimeError):
@@ -47,6 +49,34 @@ def crawl(
     log_level: str = "ERROR",
 ) -> dict[str, object]:
     """Run one crawl in a child process; return its summary (crawler.store.run_summary)."""
+    run_id, error = None, None
+    for message in _child(db_path, options, log_level):
+        run_id = message.get("run_id", run_id)
+        error = message.get("error", error)
+        if on_progress is not None:
+            on_progress(message)
+    if error or run_id is None:
+        raise CrawlError(error or "the crawl process ended without starting a run")
+    db = archive_db.connect(db_path)
+    try:
+        return store.run_summary(db, run_id)
+    finally:
+        db.close()
+
+
+def check(options: CrawlOptions, log_level: str = "ERROR") -> list[dict[str, object]]:
+    """A dry run (crawler.dryrun) in a child process: per portal, what it found, archiving nothing."""
+    found, error = None, None
+    for message in _child(os.devnull, replace(options, dry_run=True), log_level):
+        found = message.get("check", found)
+        error = message.get("error", error)
+    if error or found is None:
+        raise CrawlError(error or "the check process ended without a result")
+    return list(found)
+
+
+def _child(db_path: str | os.PathLike[str], options: CrawlOptions, log_level: str) -> Iterator[dict[str, Any]]:
+    """Run the crawl child and yield each JSON line it prints."""
     command = [
         sys.executable,
         "-m",
@@ -59,7 +89,6 @@ def crawl(
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "NIANBAO_LOG_LEVEL": log_level}
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-    run_id, error = None, None
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as child:
         assert child.stdout is not None
         for line in child.stdout:
@@ -67,17 +96,8 @@ def crawl(
                 message = json.loads(line)
             except ValueError:
                 continue
-            run_id = message.get("run_id", run_id)
-            error = message.get("error", error)
-            if on_progress is not None:
-                on_progress(message)
-    if error or run_id is None:
-        raise CrawlError(error or f"the crawl process exited with status {child.returncode}")
-    db = archive_db.connect(db_path)
-    try:
-        return store.run_summary(db, run_id)
-    finally:
-        db.close()
+            if isinstance(message, dict):
+                yield message
 
 
 def _settings(db_path: str, options: CrawlOptions) -> dict[str, object]:
@@ -93,6 +113,8 @@ def _settings(db_path: str, options: CrawlOptions) -> dict[str, object]:
         NIANBAO_OPTIONS={key: value for key, value in asdict(options).items() if value not in (None, [], {}, False)},
         LOG_LEVEL=os.environ.get("NIANBAO_LOG_LEVEL", "ERROR"),
     )
+    if options.dry_run:
+        settings.update(ITEM_PIPELINES={"crawler.dryrun.CheckPipeline": 300}, NIANBAO_DRY_RUN=True)
     if options.timeout is not None:
         settings["DOWNLOAD_TIMEOUT"] = options.timeout
     if options.max_size_mb is not None:

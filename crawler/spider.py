@@ -62,9 +62,10 @@ class PortalSpider(Spider):
         return self.since is None or year >= self.since
 
     async def start(self) -> AsyncIterator[Any]:
-        db = archive_db.connect(self.settings["NIANBAO_DB"])
-        self.cache = store.load_cache(db, list(self.portals))
-        db.close()
+        if not self.settings.getbool("NIANBAO_DRY_RUN"):  # a dry run touches no archive
+            db = archive_db.connect(self.settings["NIANBAO_DB"])
+            self.cache = store.load_cache(db, list(self.portals))
+            db.close()
         for portal in self.portals.values():
             first = self.year or max(portal.first_year, self.since or 0)
             years = range(first, (self.year or dt.date.today().year) + 1)
@@ -208,7 +209,7 @@ class PortalSpider(Spider):
         if response.status == 304:
             yield EventItem(portal.name, "unchanged", response.url)
         else:
-            yield self._document(portal.name, response, [], archive=True)
+            yield self._document(portal.name, response, [], archive=True, is_file=True)
 
     def _unchanged(self, portal: Portal, response: Response) -> Output:
         """A report page answered 304: its files are asked for again (conditionally) from the cache."""
@@ -218,7 +219,9 @@ class PortalSpider(Spider):
             yield from self._request(portal, url, self.parse_file, conditional=True)
 
     @staticmethod
-    def _document(portal: str, response: Response, files: list[str], archive: bool) -> DocumentItem:
+    def _document(
+        portal: str, response: Response, files: list[str], archive: bool, is_file: bool = False
+    ) -> DocumentItem:
         headers = {
             key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()
         }
@@ -231,6 +234,7 @@ class PortalSpider(Spider):
             headers=headers,
             links=files,
             archive=archive,
+            is_file=is_file,
         )
 
     # -- errors ----------------------------------------------------------------------------------------

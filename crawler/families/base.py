@@ -128,7 +128,7 @@ def read_html_listing(html: str, url: str, is_article: ArticleTest) -> Listing:
     report), pager links, and sub-columns below this one."""
     tree = pages.parse(html)
     links = pages.links(tree, url)
-    found = [link for link in links if is_article(link.url) or pages.report_year(link.text) is not None]
+    found = [link for link in links if is_article(link.url) or pages.is_report_title(link.text)]
     items = list({link.url: link for link in found}.values())
     follow = [Follow(page) for page in pages.pager_links(tree, url)]
     follow += [Follow(sub, same_column=False) for sub in pages.sub_listings(tree, url, {i.url for i in items})]
