@@ -1,0 +1,42 @@
+"""A list read only in part is loud: the per-portal tally behind `partial N of M` and the portal status."""
+
+from __future__ import annotations
+
+from crawler.store import PortalResult
+
+
+def test_a_list_that_declares_more_than_it_yields_is_partial() -> None:
+    result = PortalResult("p")
+    result.counts.update(listings=2, reports_found=1)
+    result.selector_hits = 10
+    result.tally("http://a.gov.cn/nb/", 10, 20)  # the static first page: 10 items of a declared 20
+    result.tally("http://a.gov.cn/nb/", 0, None)
+    assert result.partial() == ["partial 10 of 20  http://a.gov.cn/nb/"]
+    assert result.status() == "partial"
+
+
+def test_pages_and_batches_of_one_list_add_up() -> None:
+    result = PortalResult("p")
+    result.counts.update(listings=2, reports_found=1)
+    result.selector_hits = 50
+    result.tally("col", 45, 50)
+    result.tally("col", 5, 50)
+    result.tally("other column", 3, None)  # declares nothing: never partial by count
+    assert result.partial() == [] and result.status() == "ok"
+
+
+def test_a_lost_page_makes_its_list_partial_and_names_it() -> None:
+    result = PortalResult("p")
+    result.counts.update(listings=1, reports_found=1)
+    result.selector_hits = 5
+    result.tally("col", 5, None)
+    result.lost("col", "http://a.gov.cn/nb/index_2.html", "listing page lost: HTTP 500")
+    result.lost("col", "http://a.gov.cn/nb/index_3.html", "listing page lost: HTTP 500")
+    assert result.partial() == ["partial: listing page lost: HTTP 500 (http://a.gov.cn/nb/index_2.html) (+1 more)  col"]
+
+
+def test_failing_wins_over_partial() -> None:
+    result = PortalResult("p")
+    result.counts.update(listings=1)
+    result.tally("col", 0, 20)
+    assert result.status() == "failing" and result.problems() == ["listing selector matched nothing"]
