@@ -1,0 +1,316 @@
+"""Hanweb/大汉 JCMS on saved pages of each shape (tests/families/hanweb/README.md says where each was seen),
+then real Scrapy crawls over HTTP through the replica: qufu (dataproxy.jsp behind a flaky server), yancheng
+(first records embedded as <datastore>, the report in the dataproxy.jsp batch after them), and a frame loop."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from archive.db import connect
+from cli.main import cli
+from crawler import families, pages
+from crawler.families import Follow, Listing, hanweb
+from crawler.replica import sites
+from crawler.replica.model import Site
+from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.sites.common import html_page
+
+FIXTURES = Path(__file__).parent / "families" / "hanweb"
+HANWEB = families.get("hanweb")
+QUFU = "http://www.qufu.gov.cn/col/col15191/index.html?vc_xxgkarea=370881&jh=264"
+QUFU_PROXY = "http://www.qufu.gov.cn/module/web/jpage/dataproxy.jsp"
+YANCHENG = "http://www.yancheng.gov.cn/col/col32749/index.html"
+YANCHENG_PROXY = "http://www.yancheng.gov.cn/module/web/jpage/dataproxy.jsp"
+QUFU_REPORT = "http://www.qufu.gov.cn/art/2022/1/20/art_15191_2871234.html"
+YANCHENG_REPORT = "http://www.yancheng.gov.cn/art/2022/3/9/art_32749_3819650.html"
+IACHINA = "http://www.iachina.cn/col/col43/index.html"
+JYT = "http://jyt.jiangsu.gov.cn/col/col82269/index.html"
+LINXIA = "http://www.linxia.gov.cn/lxz/zwgk/zfxxgknb/2024/gxs/"
+
+
+def read(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def listing(name: str, url: str, kind: str = "listing", context: dict[str, str] | None = None) -> Listing:
+    return HANWEB.read(kind, read(name), url, context or {})
+
+
+def qufu_batch(start: int) -> dict[str, str]:
+    """The context dataproxy.jsp batches carry (see HanwebQuery.follow)."""
+    return {**hanweb.HanwebQuery("15191", "66001", "37").context(QUFU), "start": str(start)}
+
+
+# -- 1. /col/colN/ + dataproxy.jsp (POST) ----------------------------------------------------------------------
+
+
+def test_column_whose_list_is_only_behind_dataproxy() -> None:
+    found = listing("column_dataproxy.html", QUFU)
+    assert found.items == []  # the sidebar's /art/ link is page chrome, not the column's list
+    assert found.declared == 48  # totalRecord of the jpage call
+    [batch] = found.follow
+    assert (batch.url, batch.method, batch.kind, batch.same_column) == (QUFU_PROXY, "POST", "dataproxy", True)
+    assert dict(batch.form or {}) == {
+        "startrecord": "1",
+        "endrecord": "45",
+        "perpage": "15",
+        "col": "1",
+        "appid": "1",
+        "webid": "37",
+        "path": "/",
+        "columnid": "15191",
+        "sourceContentType": "1",
+        "unitid": "66001",
+        "permissiontype": "0",
+    }
+
+
+def test_dataproxy_batches_until_the_declared_total() -> None:
+    first = listing("dataproxy_first.xml", QUFU_PROXY, "dataproxy", qufu_batch(1))
+    assert (len(first.items), first.declared, first.problems) == (45, 48, [])
+    assert first.items[0].url == "http://www.qufu.gov.cn/art/2022/3/1/art_15191_287000.html"
+    [after] = first.follow
+    assert (after.url, (after.form or {})["startrecord"], (after.form or {})["endrecord"]) == (QUFU_PROXY, "46", "90")
+    last = listing("dataproxy_last.xml", QUFU_PROXY, "dataproxy", qufu_batch(46))
+    assert (len(last.items), last.declared, last.follow) == (3, 48, [])
+    reports = [item for item in last.items if pages.report_year(item.text) == 2021]
+    assert [(item.url, item.text) for item in reports] == [
+        (QUFU_REPORT, "曲阜市科学技术局2021年政府信息公开工作年度报告")
+    ]
+
+
+# -- 3. the first records embedded as <script type="text/xml"><datastore> ---------------------------------------
+
+
+def test_embedded_datastore_then_dataproxy_after_it() -> None:
+    found = listing("column_datastore.html", YANCHENG)
+    assert (len(found.items), found.declared, found.problems) == (45, 60, [])
+    assert found.items[0].url == "http://www.yancheng.gov.cn/art/2022/2/10/art_32749_381000.html"
+    [after] = found.follow
+    form = dict(after.form or {})
+    assert (after.url, after.kind, after.method) == (YANCHENG_PROXY, "dataproxy", "POST")
+    assert (form["startrecord"], form["columnid"], form["unitid"], form["webid"]) == ("46", "32749", "212805", "1")
+
+
+def test_embedded_datastore_whose_only_api_clue_is_the_next_group_link() -> None:
+    url = "http://www.yancheng.gov.cn/col/col33704/index.html"
+    found = listing("column_datastore_nextgroup.html", url)
+    assert (len(found.items), found.declared) == (15, 40)  # <totalrecord> of the embedded store
+    assert found.items[0].text == "盐城市人民政府2022年政府信息公开工作年度报告"
+    [page_two] = found.follow
+    assert page_two.kind == "morecolumn" and page_two.method == "GET"
+    assert page_two.url == (
+        "http://www.yancheng.gov.cn/module/web/jpage/dataproxy.jsp?page=2&appid=1&webid=1&path=/"
+        "&columnid=33704&unitid=212805&webname=盐城市人民政府&permissiontype=0"
+    )
+
+
+# -- 2 + 4. morecolumndataproxy.jsp?page=N (GET), answers without <totalrecord> ----------------------------------
+
+
+def test_morecolumndataproxy_pages_until_a_short_page() -> None:
+    [first] = listing("column_morecolumn.html", IACHINA).follow
+    assert (first.kind, first.method) == ("morecolumn", "GET")
+    assert first.url == (
+        "http://www.iachina.cn/module/web/jpage/morecolumndataproxy.jsp?page=1&col=1&appid=1&webid=1&path=%2F"
+        "&columnid=43&sourceContentType=1&unitid=6412&permissiontype=0&keyWordCount=30"
+    )
+    page_one = listing("morecolumn_page1.xml", first.url, "morecolumn", dict(first.context))
+    assert (len(page_one.items), page_one.declared, page_one.problems) == (12, None, [])
+    [second] = page_one.follow
+    assert second.url == first.url.replace("page=1&", "page=2&") and second.context["size"] == "12"
+    page_two = listing("morecolumn_page2.xml", second.url, "morecolumn", dict(second.context))
+    assert (len(page_two.items), page_two.declared, page_two.follow) == (5, None, [])  # short: the list ends
+
+
+def test_a_list_api_ignoring_its_page_number_stops() -> None:
+    [first] = listing("column_morecolumn.html", IACHINA).follow
+    [second] = listing("morecolumn_page1.xml", first.url, "morecolumn", dict(first.context)).follow
+    again = listing("morecolumn_page1.xml", second.url, "morecolumn", dict(second.context))
+    assert again.follow == [] and again.problems == ["list API page 2 repeats page 1: paging stopped"]
+
+
+def test_dataproxy_without_totalrecord_reads_on_until_a_short_batch() -> None:
+    full = listing("dataproxy_no_total.xml", QUFU_PROXY, "dataproxy", qufu_batch(46))
+    assert (len(full.items), full.declared) == (45, None)
+    assert [(f.form or {})["startrecord"] for f in full.follow] == ["91"]
+    short = listing("dataproxy_no_total_short.xml", QUFU_PROXY, "dataproxy", qufu_batch(91))
+    assert (len(short.items), short.declared, short.follow, short.problems) == (9, None, [], [])
+
+
+# -- 5. server pager ?uid=…&pageNum=N -----------------------------------------------------------------------------
+
+
+def test_server_pager_by_unit_and_page_number() -> None:
+    first = listing("pager_uid_pagenum.html", JYT)
+    assert len(first.items) == 15 and first.declared == 37  # span.default_pgTotalRecord
+    assert all("art_82269_" in item.url for item in first.items)  # the sidebar's 教育要闻 is not the list
+    assert first.pages == [f"{JYT}?uid=396302&pageNum={n}" for n in (2, 3)]
+    last = listing("pager_uid_pagenum_3.html", f"{JYT}?uid=396302&pageNum=3")
+    assert (len(last.items), last.follow) == (7, [])  # later pages are asked for from the first only
+
+
+# -- 6. lists framed in an <iframe> -------------------------------------------------------------------------------
+
+
+def test_a_list_framed_on_the_same_host_is_followed_as_the_same_column() -> None:
+    found = listing("iframe_column.html", "http://www.yancheng.gov.cn/col/col32740/index.html")
+    assert found.items == []
+    assert found.follow == [Follow(YANCHENG)]  # the share widget framed from another host is not the list
+    loop = listing("iframe_loop.html", YANCHENG)
+    assert loop.follow == [Follow("http://www.yancheng.gov.cn/col/col32740/index.html")]
+
+
+# -- 7. the newer intensive platform …/art/YYYY/art_<32 hex>.html --------------------------------------------------
+
+
+def test_intensive_platform_articles() -> None:
+    found = listing("intensive_list.html", LINXIA + "index.html")
+    assert [pages.report_year(item.text) for item in found.items] == [2024, 2024, 2024]
+    report = found.items[0].url
+    assert report == LINXIA + "art/2025/art_22be47c1a9f04d6b8e3f5a7c9d1b2e40.html" and HANWEB.is_article(report)
+    page = pages.read_report_page(read("intensive_article.html"), report)
+    assert (page.title, page.year) == ("广河县人民政府2024年政府信息公开工作年度报告", 2024)
+    assert [link.url for link in page.attachments] == [LINXIA + "art/2025/att/广河县2024年政府信息公开工作年度报告.pdf"]
+
+
+def test_article_with_its_file_behind_downfile_jsp() -> None:
+    page = pages.read_report_page(read("article_downfile.html"), QUFU_REPORT)
+    assert (page.title, page.year) == ("曲阜市科学技术局2021年政府信息公开工作年度报告", 2021)
+    assert [link.url for link in page.attachments] == [
+        "http://www.qufu.gov.cn/module/download/downfile.jsp?classid=0&filename=2201201530.docx"
+    ]
+
+
+# -- 8. bad input -------------------------------------------------------------------------------------------------
+
+
+def test_broken_cdata_keeps_the_records_that_can_be_read() -> None:
+    found = listing("dataproxy_broken_cdata.xml", QUFU_PROXY, "dataproxy", qufu_batch(1))
+    assert [item.url.rsplit("_", 1)[-1] for item in found.items] == ["287000.html", "2871234.html", "287001.html"]
+    assert found.problems == [
+        "datastore: 2 record(s) with a broken CDATA section",
+        "datastore: answer cut short (no </datastore>)",
+    ]
+    assert found.follow == [] and found.declared is None
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (read("dataproxy_error.html"), "dataproxy.jsp answered an HTML page, not its XML record list"),
+        ('{"total": 3, "data": []}', "dataproxy.jsp answered an answer of unknown shape, not its XML record list"),
+    ],
+)
+def test_an_answer_that_is_no_datastore_is_a_problem(text: str, problem: str) -> None:
+    found = HANWEB.read("dataproxy", text, QUFU_PROXY, qufu_batch(1))
+    assert (found.items, found.follow, found.problems) == ([], [], [problem])
+
+
+def test_a_pager_without_its_unit_id_is_a_problem() -> None:
+    html = read("pager_uid_pagenum.html").replace('<div id="396302">', "<div>")
+    found = HANWEB.read("listing", html, JYT, {})
+    assert len(found.items) == 15 and found.pages == []
+    assert found.problems == ["jpage pager without its unit id: later pages not read"]
+
+
+# -- detection ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("column_dataproxy.html", QUFU),
+        ("column_datastore.html", YANCHENG),
+        ("column_datastore_nextgroup.html", "http://www.yancheng.gov.cn/col/col33704/index.html"),
+        ("column_morecolumn.html", IACHINA),
+        ("pager_uid_pagenum.html", JYT),
+        ("iframe_column.html", "http://www.yancheng.gov.cn/col/col32740/index.html"),
+        ("intensive_list.html", LINXIA + "index.html"),
+        ("intensive_article.html", LINXIA + "art/2025/art_22be47c1a9f04d6b8e3f5a7c9d1b2e40.html"),
+        ("article_downfile.html", QUFU_REPORT),
+    ],
+)
+def test_detect_names_hanweb(name: str, url: str) -> None:
+    assert families.detect(read(name), url)[0].family == "hanweb"
+
+
+# -- end to end: Scrapy over HTTP through the replica --------------------------------------------------------------
+
+REGISTRY = """
+[[portal]]
+name = "qufu"
+agency = "曲阜市人民政府"
+family = "hanweb"
+start_urls = ["http://www.qufu.gov.cn/col/col15191/index.html?vc_xxgkarea=370881&jh=264"]
+hosts = ["www.qufu.gov.cn"]
+
+[[portal]]
+name = "yancheng"
+agency = "盐城市人民政府"
+family = "hanweb"
+start_urls = ["http://www.yancheng.gov.cn/col/col32749/index.html"]
+hosts = ["www.yancheng.gov.cn"]
+"""
+
+
+def crawl(tmp_path: Path, build: Any, registry: str) -> tuple[dict[str, Any], ReplicaServer]:
+    """One `nianbao crawl` (Scrapy, real HTTP, 1 s timeouts) through a replica of ``build``."""
+    registry_file = tmp_path / "portals.toml"
+    registry_file.write_text(registry, encoding="utf-8")
+    server = ReplicaServer(Replica(build)).start()
+    try:
+        args = ["--db", str(tmp_path / "a.db"), "crawl", "--json", "--via-replica", server.url, "--timeout", "1"]
+        result = CliRunner().invoke(cli, [*args, "--registry", str(registry_file)], catch_exceptions=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    summary: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
+    return summary, server
+
+
+@pytest.mark.timeout(120)
+def test_crawl_archives_each_report_once_at_its_real_url(tmp_path: Path) -> None:
+    summary, server = crawl(tmp_path, sites.build, REGISTRY)
+    rows = {row["portal"]: row for row in summary["portals"]}
+    assert (rows["qufu"]["new"], rows["yancheng"]["new"]) == (2, 1)  # qufu: the article and its DOCX
+    assert summary["failing_portals"] == [] and rows["qufu"]["problems"] == rows["yancheng"]["problems"] == []
+    retried = [e["url"] for e in rows["qufu"]["events"] if e["kind"] == "retried"]
+    assert set(retried) == {QUFU_PROXY}  # dataproxy.jsp's 500s were retried past
+    db = connect(tmp_path / "a.db")
+    seen = db.execute(
+        "SELECT s.url, d.title FROM sightings s JOIN documents d ON d.id = s.document_id ORDER BY s.url"
+    ).fetchall()
+    assert [url for url, _ in seen] == [
+        "http://www.qufu.gov.cn/art/2022/1/20/art_15191_2871234.html",
+        "http://www.qufu.gov.cn/module/download/downfile.jsp?classid=0&filename=2201201530.docx",
+        YANCHENG_REPORT,
+    ]
+    titles = {title for _, title in seen}
+    assert titles == {"曲阜市科学技术局2021年政府信息公开工作年度报告", "盐城市人民政府2021年政府信息公开工作年度报告"}
+    posts = [hit.form for hit in server.replica.log if hit.method == "POST" and hit.host == "www.yancheng.gov.cn"]
+    assert len(posts) == 1 and "startrecord=46" in posts[0]  # the report came from the batch after the store
+
+
+def frame_loop(state: int) -> Site:
+    """Two pages framing each other, neither with a list: the crawl must still end."""
+    site = Site()
+    site.add("http://www.yancheng.gov.cn/col/col32740/index.html", html_page(read("iframe_column.html")))
+    site.add("http://www.yancheng.gov.cn/col/col32749/index.html", html_page(read("iframe_loop.html")))
+    return site
+
+
+@pytest.mark.timeout(120)
+def test_a_frame_loop_ends_with_each_page_requested_once(tmp_path: Path) -> None:
+    registry = REGISTRY.split("[[portal]]")[2].replace(
+        "col32749/index.html", "col32740/index.html"
+    )  # the yancheng row, started at the framing page
+    summary, server = crawl(tmp_path, frame_loop, "[[portal]]" + registry)
+    paths = [hit.path for hit in server.replica.log if hit.path != "/robots.txt"]
+    assert sorted(paths) == ["/col/col32740/index.html", "/col/col32749/index.html"]
+    assert summary["failing_portals"] == ["yancheng"]  # no list anywhere: loud, not endless
