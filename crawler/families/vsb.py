@@ -1,22 +1,76 @@
-"""VSB/博达: articles ``/info/<column>/<id>.htm``, lists ``/<column>.htm`` paged ``/<column>/N.htm``.
+"""VSB/博达 (Visual SiteBuilder): articles ``/info/<column>/<id>.htm``; lists ``/<column>.htm`` whose later
+pages count DOWN: page 2 is ``/<column>/<pages-1>.htm`` and the last page is ``/<column>/1.htm``. The pager is
+``<div class="pb_sys_common …">`` with ``<span class="p_t">共N条</span>`` (the declared size), and
+``<span class="p_pages">`` of ``p_no`` / ``p_next`` / ``p_last`` links; list rows are ``line_u<N>_<i>``;
+files behind ``/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=…&wbfileid=…``.
 
 Seen on 4 of 93 real report pages (portals.md §1: zjc.gov.cn/info/12072/1162262.htm,
-zhada.gov.cn/info/1144/96851.htm).
+zhada.gov.cn/info/1144/96851.htm); the pager markup and its counting down in public crawlers of VSB sites
+(tests/families/vsb/README.md). All pages are derived from the highest page number the pager links to,
+since the pager shows only a window of them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from urllib.parse import urljoin, urlsplit
 
-from crawler.families.base import Family
+from crawler import pages
+from crawler.families.base import Family, Follow, Listing, read_html_listing
+
+_DECLARED = re.compile(r"<span class=[\"']p_t[\"']>\s*共\s*(\d+)\s*条")
+_PAGE = re.compile(r"^(.*/)(\d+)\.htm$")
+
+
+def _pager_anchors(html: str, url: str) -> list[str]:
+    """The link targets inside the ``pb_sys_common`` pager (absolute URLs)."""
+    tree = pages.parse(html)
+    found: list[str] = []
+    for block in tree.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' pb_sys_common ')]"):
+        for anchor in block.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if href and not href.lower().startswith("javascript:"):
+                found.append(urljoin(url, href).split("#")[0])
+    return found
+
+
+def all_pages(anchors: list[str], url: str) -> tuple[list[str], list[str]]:
+    """Every later page of the list (``<column>/<k>.htm`` for k from the highest linked down to 1), and a
+    problem per pager link to another host."""
+    host = urlsplit(url).netloc
+    problems = [f"pager points off-site: {urlsplit(a).netloc}" for a in anchors if urlsplit(a).netloc != host]
+    numbered = [match for a in anchors if urlsplit(a).netloc == host and (match := _PAGE.match(a))]
+    if not numbered:
+        return [], problems
+    folder = numbered[0].group(1)
+    highest = max(int(match.group(2)) for match in numbered if match.group(1) == folder)
+    return [f"{folder}{page}.htm" for page in range(highest, 0, -1)], problems
 
 
 class Vsb(Family):
     name = "vsb"
-    label = "VSB 博达 (/info/<column>/<id>.htm)"
-    source = "portals.md §1: zjc.gov.cn/info/12072/1162262.htm; zhada.gov.cn/info/1144/96851.htm"
+    label = "VSB 博达 (/info/<column>/<id>.htm, /<column>/N.htm pages counting down)"
+    source = (
+        "portals.md §1: zjc.gov.cn/info/12072/1162262.htm; zhada.gov.cn/info/1144/96851.htm; pager "
+        "pb_sys_common/p_t 共N条/p_pages counting down (tzgg/77.htm … tzgg/1.htm) in public crawlers of VSB sites"
+    )
     article = re.compile(r"/info/\d+/\d+\.htm$")
-    markers = ((re.compile(r"pb_sys_common|_sitegray|vsb_"), "VSB page classes"),)
+    markers = (
+        (re.compile(r"pb_sys_common|p_pages"), "VSB pager (pb_sys_common)"),
+        (re.compile(r"vsb_content|v_news_content|_sitegray|_showDynClick"), "VSB page scripts/classes"),
+        (re.compile(r"system/_content/download\.jsp"), "VSB download.jsp attachments"),
+        (re.compile(r"href=[\"'][^\"']*info/\d+/\d+\.htm"), "links to /info/<column>/<id>.htm"),
+    )
+
+    def read(self, kind: str, text: str, url: str, context: Mapping[str, str]) -> Listing:
+        listing = read_html_listing(text, url, self.is_article)
+        later, problems = all_pages(_pager_anchors(text, url), url)
+        listing.follow = [f for f in listing.follow if not f.same_column] + [Follow(p) for p in later if p != url]
+        listing.problems += problems
+        declared = _DECLARED.search(text)
+        listing.declared = int(declared.group(1)) if declared else None
+        return listing
 
 
 FAMILY = Vsb()

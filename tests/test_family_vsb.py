@@ -1,0 +1,87 @@
+"""VSB/博达, read from saved pages in the real shapes (tests/families/vsb/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive.db import connect
+from crawler import families, pages
+from crawler.families import vsb
+from crawler.replica.model import Site
+from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.sites import vsb_zhada
+from tests.test_crawl_replica import crawl_json, one_portal_registry
+
+FIXTURES = Path(__file__).parent / "families" / "vsb"
+LIST = "http://zhada.gov.cn/zwgk/zfxxgknb.htm"
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def test_first_page_items_declared_total_and_every_page_counting_down() -> None:
+    listing = vsb.FAMILY.read("listing", fixture("list.html"), LIST, {})
+    assert [item.url for item in listing.items] == [
+        "http://zhada.gov.cn/info/1144/96851.htm",
+        "http://zhada.gov.cn/info/1144/96311.htm",
+        "http://zhada.gov.cn/info/1144/90123.htm",
+    ]
+    assert listing.declared == 41 and listing.problems == []
+    # the pager shows 2, 3, 4 … 14; all 13 later pages are asked for, 13.htm (page 2) first
+    assert listing.pages == [f"http://zhada.gov.cn/zwgk/zfxxgknb/{page}.htm" for page in range(13, 0, -1)]
+
+
+def test_last_page_links_back_but_asks_for_nothing_new_beyond_the_list() -> None:
+    url = "http://zhada.gov.cn/zwgk/zfxxgknb/1.htm"
+    listing = vsb.FAMILY.read("listing", fixture("page.html"), url, {})
+    assert [item.text for item in listing.items] == ["札达县2010年政府信息公开工作年度报告"]
+    assert listing.pages == ["http://zhada.gov.cn/zwgk/zfxxgknb/3.htm", "http://zhada.gov.cn/zwgk/zfxxgknb/2.htm"]
+    assert listing.declared == 41
+
+
+def test_pager_pointing_off_site_is_a_problem_and_not_followed() -> None:
+    listing = vsb.FAMILY.read("listing", fixture("offsite_pager.html"), LIST, {})
+    assert listing.pages == []
+    assert listing.problems == ["pager points off-site: www.zhada-gov.cn.mirror.example"]
+
+
+def test_changed_markup_yields_nothing_and_declares_nothing() -> None:
+    listing = vsb.FAMILY.read("listing", fixture("changed_list.html"), LIST, {})
+    assert (listing.items, listing.pages, listing.declared) == ([], [], None)
+
+
+def test_detect_names_vsb_on_its_pages() -> None:
+    for name, url in {"list.html": LIST, "article.html": "http://zhada.gov.cn/info/1144/96851.htm"}.items():
+        assert families.detect(fixture(name), url)[0].family == "vsb", name
+
+
+def test_article_attachment_behind_download_jsp() -> None:
+    page = pages.read_report_page(fixture("article.html"), "http://zhada.gov.cn/info/1144/96851.htm")
+    assert page.year == 2023
+    assert [link.url for link in page.attachments] == [
+        "http://zhada.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1263415875&wbfileid=9876543"
+    ]
+
+
+def test_crawl_through_the_replica(tmp_path: Path) -> None:
+    """A real Scrapy crawl over HTTP of the VSB replica portal: the report and its DOCX archived once, the
+    looping report link recorded as a redirect loop."""
+
+    def build(state: int) -> Site:
+        site = Site()
+        vsb_zhada.build(site, state)
+        return site
+
+    server = ReplicaServer(Replica(build)).start()
+    try:
+        registry = one_portal_registry(tmp_path, "zhada", "札达县人民政府", "vsb", LIST)
+        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry))
+    finally:
+        server.shutdown()
+        server.server_close()
+    urls = sorted(row[0] for row in connect(tmp_path / "a.db").execute("SELECT url FROM sightings"))
+    assert urls == [f"http://zhada.gov.cn{vsb_zhada.REPORT}", f"http://zhada.gov.cn{vsb_zhada.DOWNLOAD}"]
+    assert summary["totals"]["new"] == 2 and summary["partial_portals"] == []  # 9 of 9 on two pages
+    failed = {e["url"]: e["reason"] for row in summary["portals"] for e in row["events"] if e["kind"] == "failed"}
+    assert failed[f"http://zhada.gov.cn{vsb_zhada.LOOP}?v=2"].startswith("redirect loop")
