@@ -1,10 +1,21 @@
 """The fallback: a portal of no known family. Follows article links of any family's shape, or titled as
-a report, and the report-column vocabulary of portals.md §1 (``zfxxgknb``, ``2020n``, 年报…)."""
+a report (years in Arabic or Chinese numerals: 二〇二三年), the report-column vocabulary of portals.md §1
+(``zfxxgknb``, ``2020n``, ``bm/``, 年报, 市直部门…) and pager links on the portal's own host.
+
+What it cannot read is said, not hidden: a listing where nothing matched (the site's markup changed, or
+this is no listing) and a pager that points to another host are each a problem of the column."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from html import escape
+from urllib.parse import urlsplit
+
+from crawler import pages
 from crawler.families import all_families
-from crawler.families.base import Family
+from crawler.families.base import Family, Listing, read_html_listing
+
+NOTHING_MATCHED = "nothing matched: no article link of a known shape, no report title, no report column or pager"
 
 
 class Generic(Family):
@@ -14,6 +25,24 @@ class Generic(Family):
 
     def is_article(self, url: str) -> bool:
         return any(family.is_article(url) for family in all_families().values() if family is not self)
+
+    def read(self, kind: str, text: str, url: str, context: Mapping[str, str]) -> Listing:
+        listing = read_html_listing(text, url, self.is_article)
+        listing.problems += [f"pager points off-site: {page}" for page in off_site_pages(text, url)]
+        if not listing.items and not listing.follow:
+            listing.problems.append(NOTHING_MATCHED)
+        return listing
+
+
+def off_site_pages(html: str, url: str) -> list[str]:
+    """Pager links ("2", "下一页") to another host, by the shared pager rule applied to the off-site links
+    alone (absolute already, so reading them from their own host changes nothing else)."""
+    own = urlsplit(url).netloc
+    away = [link for link in pages.links(pages.parse(html), url) if urlsplit(link.url).netloc not in (own, "")]
+    anchors = "".join(f'<a href="{escape(link.url)}">{escape(link.text)}</a>' for link in away)
+    tree = pages.parse(f"<html><body>{anchors}</body></html>")
+    hosts = sorted({urlsplit(link.url).netloc for link in away})
+    return [page for host in hosts for page in pages.pager_links(tree, f"{urlsplit(url).scheme}://{host}/")]
 
 
 FAMILY = Generic()
