@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawler import families, settings
+from crawler import families, pages, settings
 from crawler.families import Evidence
 from crawler.registry import Portal
 from parsers.decode import decode
@@ -80,9 +80,37 @@ def fetch(url: str, via: str | None = None, timeout: float = 15) -> tuple[str, s
     return page_text(body, headers), final_url
 
 
+#: Pages below a start page looked into when it shows no family (a column tree: 年报 → 部门年报 → 2024年 →
+#: the list), breadth first.
+MAX_PAGES_BELOW = 4
+
+
 def detect(url: str, via: str | None = None) -> Detection:
+    """The family of the page at ``url``; a column tree with no fingerprint of its own is judged by the
+    first sub-columns below it (the evidence then names the page it was seen on)."""
     html, final_url = fetch(url, via)
-    return Detection(url, final_url, families.detect(html, final_url))
+    evidence = families.detect(html, final_url)
+    host = urlsplit(final_url).netloc
+    queue = _sub_columns(html, final_url, host)
+    seen = {final_url}
+    while evidence[0].family == "generic" and queue and len(seen) <= MAX_PAGES_BELOW:
+        sub = queue.pop(0)
+        if sub in seen:
+            continue
+        seen.add(sub)
+        try:
+            sub_html, sub_url = fetch(sub, via)
+        except FetchError:
+            continue
+        found = families.detect(sub_html, sub_url)
+        if found[0].family != "generic":
+            evidence = [Evidence(e.family, tuple(f"on {sub}: {clue}" for clue in e.clues)) for e in found]
+        queue += _sub_columns(sub_html, sub_url, host)
+    return Detection(url, final_url, evidence)
+
+
+def _sub_columns(html: str, url: str, host: str) -> list[str]:
+    return [sub for sub in pages.sub_listings(pages.parse(html), url, set()) if urlsplit(sub).netloc == host]
 
 
 def portal_row(detection: Detection, name: str, agency: str, region: str) -> Portal:

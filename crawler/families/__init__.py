@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 from functools import cache
 
+from crawler import pages
 from crawler.families.base import Evidence, Family, Follow, Listing
 
 __all__ = ["Evidence", "Family", "Follow", "Listing", "all_families", "detect", "get"]
@@ -43,11 +44,18 @@ def get(name: str) -> Family:
 
 
 def detect(html: str, url: str) -> list[Evidence]:
-    """The families a page shows the fingerprints of, best first (``generic`` when none does)."""
-    found = [
-        Evidence(family.name, tuple(clues))
-        for family in all_families().values()
-        if family.name != "generic" and (clues := family.clues(html, url))
-    ]
+    """The families a page shows the fingerprints of, best first (``generic`` when none does): its own
+    markers (scripts, classes, URL shape), and the links it holds in each family's article shape."""
+    links = [link.url for link in pages.links(pages.parse(html), url)]
+    found: list[Evidence] = []
+    for family in all_families().values():
+        if family.name == "generic":
+            continue
+        clues = family.clues(html, url)
+        shaped = sum(1 for link in links if family.is_article(link))
+        if shaped:
+            clues.append(f"{shaped} link(s) in its article shape")
+        if clues:
+            found.append(Evidence(family.name, tuple(clues)))
     found.sort(key=lambda evidence: -evidence.score)
     return found or [Evidence("generic", ("no family's fingerprint on the page",))]
