@@ -156,7 +156,9 @@ class PortalSpider(Spider):
             yield EventItem(portal.name, "partial", response.url, problem, column=column)
         yield from self._follow_reports(portal, listing.items, column)
         for follow in listing.follow:
-            if follow.same_column:
+            if follow.kind == "report" and follow.url == response.url:  # the listing page is itself the report
+                yield from self._report(response, follow.link_text)
+            elif follow.same_column:
                 yield from self._follow(portal, follow, column, depth)
             elif depth < MAX_LISTING_DEPTH:
                 yield from self._follow(portal, follow, follow.url, depth + 1)

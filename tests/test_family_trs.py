@@ -80,16 +80,16 @@ def test_count_page_pager_names_pages_after_its_first_page_link_and_ignores_comm
 # -- start URLs: folders, year sub-columns, a folder that is the report ------------------------------------
 
 
-def test_start_urls_are_columns_keyed_apart_from_a_report_request() -> None:
+def test_start_urls_are_columns() -> None:
     portal = Portal("km", "昆明市人民政府", "", "trs", ("www.km.gov.cn",), start_urls=(KM,))
-    assert trs.FAMILY.start(portal, range(2020, 2024)) == [Follow(KM, same_column=False, form={})]
+    assert trs.FAMILY.start(portal, range(2020, 2024)) == [Follow(KM, same_column=False)]
 
 
 def test_year_folders_are_sub_columns() -> None:
     listing = read("year_folders.html", KM)
     assert listing.items == [] and listing.problems == []
     assert listing.sub_listings == [KM + "2023nb/", KM + "2020n/", KM + "2009n/"]
-    assert all(f.form == {} and f.kind == "listing" for f in listing.follow)
+    assert all(f.form is None and f.kind == "listing" for f in listing.follow)
 
 
 def test_a_year_folder_rendering_its_report_is_followed_as_the_report() -> None:

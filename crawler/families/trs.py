@@ -33,7 +33,7 @@ from crawler.families.base import Family, Follow, Listing, read_html_listing
 from parsers.document import Link
 
 if TYPE_CHECKING:
-    from crawler.registry import Portal
+    pass
 
 #: The reader kind of a WAS5 search answer (a JSON batch of the list).
 WAS5 = "trs-was5"
@@ -149,9 +149,6 @@ class Trs(Family):
         (re.compile(r"TRS_Editor"), "TRS_Editor article body"),
     )
 
-    def start(self, portal: Portal, years: range) -> list[Follow]:
-        return [column(url) for url in portal.start_urls]
-
     def read(self, kind: str, text: str, url: str, context: Mapping[str, str]) -> Listing:
         if kind == WAS5:
             return self._was5(text, url, context)
@@ -160,7 +157,6 @@ class Trs(Family):
         listing = read_html_listing(text, url, self.is_article)
         if found is None and (report := self._report_page(text, url, listing)) is not None:
             return report
-        listing.follow = [f if f.same_column else column(f.url) for f in listing.follow]
         if found is not None:
             listing.follow += self._pages(found, url, listing)
             listing.declared = found.records
@@ -234,13 +230,6 @@ class Trs(Family):
                 for later in range(page + 1, page_count + 1)
             ]
         return listing
-
-
-def column(url: str) -> Follow:
-    """A column (start URL or sub-column). Its empty form keys the listing request apart from a report
-    request of the same URL — a year folder can turn out to be the report — since the spider asks for
-    each URL (and form) once per run."""
-    return Follow(url, same_column=False, form={})
 
 
 FAMILY = Trs()
