@@ -25,7 +25,7 @@ _COLUMN_TOKENS = re.compile(
     r"|/(?:\d{4}n|\d{4}nb|\d{4}ndgb|xxgknb\d{4})(?:_\d+)?/|/(?:bm|szfbm|gq|qzf|xjbm|szbm|bmzsjg)/",
     re.I,
 )
-_PAGE_LINK = re.compile(r"index_\d+\.s?html?$|/\d+\.htm$|[?&](?:page|pageNo|currPage)=\d+", re.I)
+_PAGE_LINK = re.compile(r"(?:index|list)_\d+\.s?html?$|/\d+\.s?html?$|[?&](?:page|pageNo|currPage|pageNum)=\d+", re.I)
 _PAGE_TEXT = re.compile(r"^\s*(?:\d+|下一?页|尾页|末页|>>?|»)\s*$")
 _CHALLENGE_MARKERS = re.compile(
     r"__jsl_clearance|_0x[0-9a-f]{4}|\$_ts|WZWS|ssf_challenge|安全验证|访问验证|seccaptcha|"
@@ -97,11 +97,11 @@ def column_prefix(url: str) -> str:
 
 
 def pager_links(tree: lxml.html.HtmlElement, url: str) -> list[str]:
-    """Further pages of a listing by its pager links ("2", "下一页", "尾页") on the same host."""
-    host = urlsplit(url).netloc
+    """Further pages of a listing by its pager links ("2", "下一页", "尾页"), on any host: a pager pointing
+    elsewhere is the family reader's to report (``families.base.split_off_site``), never to follow."""
     found: list[str] = []
     for link in links(tree, url):
-        if urlsplit(link.url).netloc != host or link.url in found or link.url == url:
+        if link.url in found or link.url == url:
             continue
         if _PAGE_LINK.search(link.url) and _PAGE_TEXT.match(link.text):
             found.append(link.url)

@@ -40,7 +40,8 @@ def test_group_list_gives_year_folders_and_says_the_off_site_pager() -> None:
     assert listing.items == []
     assert listing.sub_listings == [GZ + f"{year}n/index.html" for year in (2024, 2023, 2022)]
     assert listing.pages == []  # the mirror's page 2 is never followed
-    assert listing.problems == ["pager points off-site: www.gz.gov.cn.example-mirror.com"]
+    mirror = "http://www.gz.gov.cn.example-mirror.com/zfjgzy/gzsrmzfbgt/zfxxgknb/bm/index_2.html"
+    assert listing.problems == [f"pager points off-site: {mirror}"]
 
 
 def test_gkmlpt_index_follows_the_api_of_each_report_category() -> None:

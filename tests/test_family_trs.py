@@ -171,8 +171,8 @@ def test_off_site_pager_is_never_followed() -> None:
     assert listing.follow == []
     mirror = "http://www.fuqing.gov.cn.zfxxgk-mirror.com/xjwz/zwgk/zfxxgknb/index"
     assert listing.problems == [
-        f"TRS pager points off-site, not followed: {mirror}_1.htm",
-        f"TRS pager points off-site, not followed: {mirror}_2.htm",
+        f"pager points off-site: {mirror}_1.htm",
+        f"pager points off-site: {mirror}_2.htm",
     ]
 
 

@@ -43,7 +43,7 @@ def test_last_page_links_back_but_asks_for_nothing_new_beyond_the_list() -> None
 def test_pager_pointing_off_site_is_a_problem_and_not_followed() -> None:
     listing = vsb.FAMILY.read("listing", fixture("offsite_pager.html"), LIST, {})
     assert listing.pages == []
-    assert listing.problems == ["pager points off-site: www.zhada-gov.cn.mirror.example"]
+    assert listing.problems == ["pager points off-site: http://www.zhada-gov.cn.mirror.example/zwgk/zfxxgknb/1.htm"]
 
 
 def test_changed_markup_yields_nothing_and_declares_nothing() -> None:

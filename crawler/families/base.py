@@ -21,7 +21,7 @@ The words of the exchange:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -62,6 +62,10 @@ class Listing:
     follow: list[Follow] = field(default_factory=list)
     declared: int | None = None
     problems: list[str] = field(default_factory=list)
+
+    def add_problems(self, problems: list[str]) -> None:
+        """Add what another reader of the same page saw wrong, once (two readers may see one pager)."""
+        self.problems += [problem for problem in problems if problem not in self.problems]
 
     @property
     def pages(self) -> list[str]:
@@ -130,6 +134,16 @@ def read_html_listing(html: str, url: str, is_article: ArticleTest) -> Listing:
     links = pages.links(tree, url)
     found = [link for link in links if is_article(link.url) or pages.is_report_title(link.text)]
     items = list({link.url: link for link in found}.values())
-    follow = [Follow(page) for page in pages.pager_links(tree, url)]
+    own_pages, problems = split_off_site(pages.pager_links(tree, url), url)
+    follow = [Follow(page) for page in own_pages]
     follow += [Follow(sub, same_column=False) for sub in pages.sub_listings(tree, url, {i.url for i in items})]
-    return Listing(items=items, follow=follow)
+    return Listing(items=items, follow=follow, problems=problems)
+
+
+def split_off_site(urls: Iterable[str], page_url: str) -> tuple[list[str], list[str]]:
+    """Pager targets on the listing's own host, and a problem for each one elsewhere: a pager rewritten
+    to a mirror or another portal is never followed, but said (the list is then read in part)."""
+    host = urlsplit(page_url).netloc
+    kept = [url for url in dict.fromkeys(urls) if urlsplit(url).netloc == host]
+    problems = [f"pager points off-site: {url}" for url in dict.fromkeys(urls) if urlsplit(url).netloc != host]
+    return kept, problems

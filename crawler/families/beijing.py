@@ -21,8 +21,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from crawler import pages
-from crawler.families.base import Family, Follow, Listing, read_html_listing
-from crawler.families.shaanxi import same_site_pages
+from crawler.families.base import Family, Follow, Listing, read_html_listing, split_off_site
 
 _PAGE = re.compile(r"/[0-9a-f]{8}-(\d+)\.html$")
 #: Sub-columns of a report tree by their link text: a year, or a unit group (towns and streets, bureaus).
@@ -32,7 +31,7 @@ _GROUP_TEXT = re.compile(r"^\s*(?:19|20)\d{2}\s*年度?\s*$|乡镇|街道|委办
 def _pager(tree: lxml.html.HtmlElement, url: str) -> tuple[list[str], list[str]]:
     """Pages ``<8 hex>-N.html`` the pager links to, all pages up to the highest number it names."""
     found = [link.url for link in pages.links(tree, url) if _PAGE.search(link.url)]
-    kept, problems = same_site_pages(found, url)
+    kept, problems = split_off_site(found, url)
     numbers = {int(match.group(1)): page for page in kept if (match := _PAGE.search(page))}
     if not numbers:
         return [], problems

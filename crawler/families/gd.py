@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawler import pages
 from crawler.families.base import Family, Follow, Listing, read_html_listing
 from parsers.document import Link
 
@@ -97,7 +96,6 @@ class Guangdong(Family):
         if sid and "/gkmlpt/" in url:
             return self._gkmlpt_index(text, url, sid.group(1))
         listing = read_html_listing(text, url, self.is_article)
-        listing.problems += _offsite_pager(text, url)
         return listing
 
     @staticmethod
@@ -140,16 +138,6 @@ class Guangdong(Family):
             next_url = api_url(url, category, query.get("sid", context.get("sid", "")), page + 1)
             listing.follow.append(Follow(next_url, kind=API_KIND, context={**context, "per_page": str(per_page)}))
         return listing
-
-
-def _offsite_pager(html: str, url: str) -> list[str]:
-    """Pager links (``index_N.html`` numbered or 下一页) to another host: never followed, but said."""
-    host = urlsplit(url).netloc
-    return [
-        f"pager points off-site: {urlsplit(link.url).netloc}"
-        for link in pages.links(pages.parse(html), url)
-        if urlsplit(link.url).netloc != host and _PAGER_HREF.search(link.url) and _PAGER_TEXT.match(link.text)
-    ]
 
 
 FAMILY = Guangdong()

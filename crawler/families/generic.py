@@ -8,10 +8,7 @@ this is no listing) and a pager that points to another host are each a problem o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
-from urllib.parse import urlsplit
 
-from crawler import pages
 from crawler.families import all_families
 from crawler.families.base import Family, Listing, read_html_listing
 
@@ -28,21 +25,9 @@ class Generic(Family):
 
     def read(self, kind: str, text: str, url: str, context: Mapping[str, str]) -> Listing:
         listing = read_html_listing(text, url, self.is_article)
-        listing.problems += [f"pager points off-site: {page}" for page in off_site_pages(text, url)]
         if not listing.items and not listing.follow:
             listing.problems.append(NOTHING_MATCHED)
         return listing
-
-
-def off_site_pages(html: str, url: str) -> list[str]:
-    """Pager links ("2", "下一页") to another host, by the shared pager rule applied to the off-site links
-    alone (absolute already, so reading them from their own host changes nothing else)."""
-    own = urlsplit(url).netloc
-    away = [link for link in pages.links(pages.parse(html), url) if urlsplit(link.url).netloc not in (own, "")]
-    anchors = "".join(f'<a href="{escape(link.url)}">{escape(link.text)}</a>' for link in away)
-    tree = pages.parse(f"<html><body>{anchors}</body></html>")
-    hosts = sorted({urlsplit(link.url).netloc for link in away})
-    return [page for host in hosts for page in pages.pager_links(tree, f"{urlsplit(url).scheme}://{host}/")]
 
 
 FAMILY = Generic()

@@ -14,29 +14,15 @@ public probe script.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Mapping
+from urllib.parse import urljoin
 
 from crawler import pages
-from crawler.families.base import Family, Follow, Listing, read_html_listing
+from crawler.families.base import Family, Follow, Listing, read_html_listing, split_off_site
 
 _MAX_PAGE = re.compile(r"maxPage\s*=\s*parseInt\(\s*['\"]?(\d+)")
 _LIST_CLASS = re.compile(r"class=['\"]m-(?:2?lst36|lst)['\"]")
 _PAGE_NAME = re.compile(r"/(\d+)\.html$")
-
-
-def same_site_pages(urls: Iterable[str], page_url: str) -> tuple[list[str], list[str]]:
-    """Pager targets on the listing's own host, and a problem for each one that points elsewhere (a pager
-    rewritten to a mirror or another portal is never followed, but it is reported)."""
-    host = urlsplit(page_url).netloc
-    kept: list[str] = []
-    problems: list[str] = []
-    for url in urls:
-        if urlsplit(url).netloc == host:
-            kept.append(url)
-        else:
-            problems.append(f"pager points off-site: {url}")
-    return list(dict.fromkeys(kept)), list(dict.fromkeys(problems))
 
 
 class Shaanxi(Family):
@@ -59,7 +45,8 @@ class Shaanxi(Family):
         anchors = [
             link.url for link in pages.links(tree, url) if _PAGE_NAME.search(link.url) and link.text.strip().isdigit()
         ]
-        kept, listing.problems = same_site_pages(anchors, url)
+        kept, off_site = split_off_site(anchors, url)
+        listing.add_problems(off_site)
         match = _MAX_PAGE.search(text)
         if match:  # the script's page count names every page, not only those the pager shows
             folder = urljoin(url, ".")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler import pages
-from crawler.families.base import Family, Follow, Listing, read_html_listing
+from crawler.families.base import Family, Follow, Listing, read_html_listing, split_off_site
 from parsers.document import Link
 
 if TYPE_CHECKING:
@@ -184,14 +184,9 @@ class Trs(Family):
     @staticmethod
     def _pages(found: Pager, url: str, listing: Listing) -> list[Follow]:
         """The pager's pages on this host; a pager pointing elsewhere is recorded, never followed."""
-        host = urlsplit(url).netloc
-        follow: list[Follow] = []
-        for page in found.urls(url):
-            if urlsplit(page).netloc == host:
-                follow.append(Follow(page))
-            else:
-                listing.problems.append(f"TRS pager points off-site, not followed: {page}")
-        return follow
+        own, off_site = split_off_site(found.urls(url), url)
+        listing.add_problems(off_site)
+        return [Follow(page) for page in own]
 
     @staticmethod
     def _search_api(script: str, url: str, listing: Listing) -> None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from crawler import pages
-from crawler.families.base import Family, Follow, Listing, read_html_listing
+from crawler.families.base import Family, Follow, Listing, read_html_listing, split_off_site
 
 _DECLARED = re.compile(r"<span class=[\"']p_t[\"']>\s*共\s*(\d+)\s*条")
 _PAGE = re.compile(r"^(.*/)(\d+)\.htm$")
@@ -38,9 +38,8 @@ def _pager_anchors(html: str, url: str) -> list[str]:
 def all_pages(anchors: list[str], url: str) -> tuple[list[str], list[str]]:
     """Every later page of the list (``<column>/<k>.htm`` for k from the highest linked down to 1), and a
     problem per pager link to another host."""
-    host = urlsplit(url).netloc
-    problems = [f"pager points off-site: {urlsplit(a).netloc}" for a in anchors if urlsplit(a).netloc != host]
-    numbered = [match for a in anchors if urlsplit(a).netloc == host and (match := _PAGE.match(a))]
+    own, problems = split_off_site(anchors, url)
+    numbered = [match for a in own if (match := _PAGE.match(a))]
     if not numbered:
         return [], problems
     folder = numbered[0].group(1)
@@ -67,7 +66,7 @@ class Vsb(Family):
         listing = read_html_listing(text, url, self.is_article)
         later, problems = all_pages(_pager_anchors(text, url), url)
         listing.follow = [f for f in listing.follow if not f.same_column] + [Follow(p) for p in later if p != url]
-        listing.problems += problems
+        listing.add_problems(problems)
         declared = _DECLARED.search(text)
         listing.declared = int(declared.group(1)) if declared else None
         return listing

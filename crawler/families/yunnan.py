@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from urllib.parse import urljoin
 
 from crawler import pages
-from crawler.families.base import Family, Follow, Listing, read_html_listing
-from crawler.families.shaanxi import same_site_pages
+from crawler.families.base import Family, Follow, Listing, read_html_listing, split_off_site
 
 _TOTAL = re.compile(r"<a class=['\"]a1['\"]>\s*(\d+)\s*条\s*</a>")
 _PAGER = re.compile(r"<div[^>]*\bid=['\"]pages['\"]")
@@ -47,7 +46,8 @@ class Yunnan(Family):
         pager = tree.xpath("//div[@id='pages']")
         anchors = [link for element in pager for link in pages.links(element, url)]
         numbered = [link.url for link in anchors if _PAGE_NUMBER.search(link.url)]
-        kept, listing.problems = same_site_pages(numbered, url)
+        kept, off_site = split_off_site(numbered, url)
+        listing.add_problems(off_site)
         last = max((int(match.group(1)) for page in kept if (match := _PAGE_NUMBER.search(page))), default=1)
         folder = urljoin(url, ".")
         # the pager shows a window of ten pages around the current one; the last page names them all
