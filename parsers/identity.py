@@ -14,6 +14,12 @@ from parsers.titles import REPORT_WORDS, arabic_years, is_report_title
 
 _TITLE_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(19|20)\d{2})\s*年")
 _MAX_TITLE_LINES = 4
+#: How far into a text the title is looked for: lines, and characters (a bounded window: chrome comes first).
+_MAX_SCANNED_LINES = 12
+_TITLE_WINDOW = 4000
+_BULLETS = ("- ", "* ", "• ", "· ")
+_NOT_TITLE_LINE = re.compile(r"[:：|>›»]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+_LABELLED_TITLE = re.compile(r"(?:^|\|)\s*(?:标\s*题|名\s*称)\s*[:：|]\s*\|?\s*(?P<title>[^|]+?)\s*(?:\||$)")
 _MAX_TITLE_CHARS = 60
 _PERIOD_WORD = re.compile(r"统计(期限|时限|期间|时间|区间|周期|时段)|所列数据")
 # 20231月1日: the 年 was lost in conversion; the year is still the first four digits.
@@ -42,16 +48,33 @@ class Identity:
 def find_title(text: str, fallback: str | None = None) -> str | None:
     """The report title: the first lines up to the one naming the annual report, joined, spaces removed.
 
-    Titles are often broken over lines ("聊城市科学技术局" / "2022 年政府信息公开工作年度报告")."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for end, line in enumerate(lines[: _MAX_TITLE_LINES + 2]):
-        if REPORT_WORDS.search(line):
-            start = max(0, end - _MAX_TITLE_LINES + 1)
-            joined = re.sub(r"\s+", "", "".join(lines[start : end + 1]))
-            if len(joined) <= _MAX_TITLE_CHARS:
-                return joined
-            break  # a page whose text is one long line (layout tables): the page title is better
+    Titles are often broken over lines ("聊城市科学技术局" / "2022 年政府信息公开工作年度报告"). Web pages
+    put chrome before them: metadata labels (发布日期：…, 来源：…), table rows (名 称 | …), breadcrumbs
+    (首页 > … > 年报) and sentences. Those lines are never part of a title; a labelled title cell
+    (标题：…, 名 称 | …) is the title itself."""
+    lines = [line.strip() for line in text[:_TITLE_WINDOW].splitlines() if line.strip()]
+    for end, line in enumerate(lines[:_MAX_SCANNED_LINES]):
+        labelled = _LABELLED_TITLE.search(line)
+        if labelled and REPORT_WORDS.search(labelled.group("title")):
+            return re.sub(r"\s+", "", labelled.group("title"))
+        if not REPORT_WORDS.search(line) or not _title_part(line):
+            continue
+        start = end
+        while start > 0 and end - start < _MAX_TITLE_LINES - 1 and _title_part(lines[start - 1]):
+            if line.replace(" ", "").startswith(lines[start - 1].replace(" ", "")):
+                break  # the line before only repeats the title's start (a site or unit name above it)
+            start -= 1
+        joined = re.sub(r"\s+", "", "".join(lines[start : end + 1]))
+        if len(joined) <= _MAX_TITLE_CHARS:
+            return joined
+        break  # a page whose text is one long line (layout tables): the page title is better
     return fallback
+
+
+def _title_part(line: str) -> bool:
+    """A line that may be (part of) a title: no label, cell, breadcrumb or date, not a sentence, not a
+    list item (extracted page chrome: "- 2023-01-18", "- 聊城市科学技术局")."""
+    return not _NOT_TITLE_LINE.search(line) and not line.endswith(("。", "；", ";")) and not line.startswith(_BULLETS)
 
 
 def period_year(text: str) -> int | None:

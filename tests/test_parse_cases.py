@@ -7,7 +7,7 @@ import json
 import pytest
 
 from parsers.cells import number
-from parsers.identity import identify, portal_urls, signed_date
+from parsers.identity import find_title, identify, portal_urls, signed_date
 from parsers.record import parse_bytes
 from parsers.region import resolve
 from tests.conftest import FIXTURES, SEED_FILES
@@ -166,3 +166,33 @@ def test_region(agency: str, expected: tuple[str | None, ...]) -> None:
 
 def test_region_settled_by_the_text() -> None:
     assert resolve("朝阳区人民政府", "长春市朝阳区人民政府 吉林省长春市").city == "长春市"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # chrome of a real 北京大兴 page before the title: a date line and a source line
+        (
+            "发布日期：2024-01-19\n来源：大兴区政府办\n北京市大兴区人民政府2023年政府信息公开工作年度报告\n一、总体情况",
+            "北京市大兴区人民政府2023年政府信息公开工作年度报告",
+        ),
+        # a 博山 metadata table flattened by extraction: the labelled 标题 cell is the title
+        (
+            "博山区科学技术局|标题:|博山区科学技术局2023年度政府信息公开工作年度报告|||\n正文",
+            "博山区科学技术局2023年度政府信息公开工作年度报告",
+        ),
+        # 淮安's spaced labels
+        (
+            "索 引 号 | 014289810/2025-00013 | 发布机构 | 淮安市人民政府办公室\n"
+            "名 称 | 淮安市人民政府2024年政府信息公开工作年度报告\n正文",
+            "淮安市人民政府2024年政府信息公开工作年度报告",
+        ),
+        # a breadcrumb naming the 年报 column, then the title broken over two lines
+        (
+            "首页 > 政务公开 > 政府信息公开年报\n聊城市科学技术局\n2022年政府信息公开工作年度报告\n正文",
+            "聊城市科学技术局2022年政府信息公开工作年度报告",
+        ),
+    ],
+)
+def test_titles_behind_page_chrome(text: str, title: str) -> None:
+    assert find_title(text) == title

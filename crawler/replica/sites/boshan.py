@@ -76,17 +76,14 @@ def channel_page(name: str, items: list[Item], crumb: str) -> str:
     return page(f"{name}_{SITE}", crumb, body)
 
 
-def article_page(title: str, paragraphs: list[str], files: list[Item], date: str, title_row: bool = True) -> str:
-    """The bureau's report on its sub-site: sub-site name, metadata table, title, tools, text, files.
-
-    ``title_row=False`` leaves out the table's 标题 row: a workaround while the parser takes the page's
-    first text lines (the sub-site name and that row, "博山区科学技术局|标题:|…") as the report title,
-    which would split the HTML from its DOCX and PDF (parsers/identity.find_title)."""
+def article_page(title: str, paragraphs: list[str], files: list[Item], date: str) -> str:
+    """The bureau's report on its sub-site: sub-site name, metadata table (its 标题 row first, as on the
+    real page), title, tools, text, files."""
     head = (
         f'<meta name="ArticleTitle" content="{html.escape(title)}">\n<meta name="PubDate" content="{date} 15:02">\n'
         f'<meta name="ContentSource" content="{DEPARTMENT}">\n'
     )
-    label = f'<tr><th>标题:</th><td colspan="3">{html.escape(title)}</td></tr>\n' if title_row else ""
+    label = f'<tr><th>标题:</th><td colspan="3">{html.escape(title)}</td></tr>\n'
     table = f"""<table class="xxgk-table">
 {label}<tr><th>索引号:</th><td>{INDEX}</td><th>文号:</th><td>无文号</td></tr>
 <tr><th>发文日期:</th><td>{date}</td><th>发布机构:</th><td>{DEPARTMENT}</td></tr>
@@ -122,7 +119,7 @@ def build(site: Site, state: int) -> None:
     )
     files = [Item(DOCX_PATH, f"{title}.docx"), Item(PDF_PATH, f"{title}.pdf")]
     site.add(
-        f"http://{HOST}{REPORT}", html_page(article_page(title, lines, files, "2024-01-18", title_row=False), CHARSET)
+        f"http://{HOST}{REPORT}", html_page(article_page(title, lines, files, "2024-01-18"), CHARSET)
     )
     site.add(f"http://{HOST}{DOCX_PATH}", file(fixture("extraction/report-002.docx"), DOCX))
     site.add(f"http://{HOST}{PDF_PATH}", file(fixture("extraction/report-002.pdf"), PDF))
