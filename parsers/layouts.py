@@ -12,6 +12,7 @@ import io
 import random
 import subprocess
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -289,7 +290,19 @@ def render_docx(record: dict[str, Any], quirks: Quirks, agency: str = "聊城市
     document.add_paragraph("五、存在的主要问题及改进情况")
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _stable_zip(buffer.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same DOCX bytes for the same report on every run: the zip entries' times (python-docx stamps
+    the current time) are set to one fixed date, so a replica serving it does not change between runs."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=(2024, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(entry))
+    return out.getvalue()
 
 
 def docx_to_pdf(documents: list[bytes]) -> list[bytes]:

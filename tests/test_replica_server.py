@@ -18,7 +18,7 @@ import pytest
 from crawler import registry
 from crawler.replica import large, sites
 from crawler.replica.server import Replica, ReplicaServer
-from crawler.replica.sites import common
+from crawler.replica.sites import boshan, common, liaocheng_kjj, vsb_zhada, weihai
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def fetch(
 
 
 def test_serves_real_host_names_and_validators(server: ReplicaServer) -> None:
-    url = "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/202301/P020230118552367123456.pdf"
+    url = f"http://{liaocheng_kjj.HOST}{liaocheng_kjj.PDF_PATH}"
     status, body, headers = fetch(server, url)
     assert status == 200 and body.startswith(b"%PDF")
     again, empty, _ = fetch(server, url, {"If-None-Match": headers["ETag"]})
@@ -63,7 +63,7 @@ def test_unknown_hosts_are_refused_and_logged(server: ReplicaServer) -> None:
 
 
 def test_state_two_replaces_a_report_at_the_same_url(server: ReplicaServer) -> None:
-    url = "http://kjj.liaocheng.gov.cn/xxgk/zfxxgknb/202301/t20230118_4101823.html"
+    url = f"http://{liaocheng_kjj.HOST}{liaocheng_kjj.REPORT}"
     _, before, headers = fetch(server, url)
     with urllib.request.urlopen(f"{server.url}/_replica/state/2", timeout=5) as response:
         assert response.read() == b"state 2\n"
@@ -77,23 +77,23 @@ def test_faults(server: ReplicaServer) -> None:
     assert [fetch(server, proxy, data=form)[0] for _ in range(3)] == [500, 200, 500]  # a retry succeeds
     status, xml, _ = fetch(server, proxy, data=form)
     assert status == 200 and xml.count(b"<record>") == 45 and b"<totalrecord>48</totalrecord>" in xml
-    annual = "http://www.weihai.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11371000MB2841053X&fbtime=2022"
-    assert fetch(server, annual)[0] == 412
-    loop = fetch(server, "http://kjj.weihai.gov.cn/info/1092/40001.htm")
-    assert loop[0] == 302 and loop[2]["Location"].endswith("40001.htm?v=2")
-    robots = fetch(server, "http://kjj.liaocheng.gov.cn/robots.txt")[1]
-    assert b"Disallow: /xxgk/zfxxgknb/bak/" in robots
+    assert fetch(server, weihai.MODULE + "?area=11371000004359096D&fbtime=2022")[0] == 412
+    loop = fetch(server, f"http://{vsb_zhada.HOST}{vsb_zhada.LOOP}")
+    assert loop[0] == 302 and loop[2]["Location"].endswith(f"{vsb_zhada.LOOP}?v=2")
+    robots = fetch(server, f"http://{liaocheng_kjj.HOST}/robots.txt")[1]
+    assert b"Disallow: /bak/" in robots
 
 
 def test_gbk_site(server: ReplicaServer) -> None:
-    status, body, headers = fetch(server, "http://www.boshan.gov.cn/gongkai/nianbao/2024/report.html")
+    status, body, headers = fetch(server, f"http://{boshan.HOST}{boshan.REPORT}")
     assert status == 200 and headers["Content-Type"].endswith("gbk")
     assert "博山区科学技术局" in body.decode("gbk")
 
 
 def test_every_registry_portal_is_replicated() -> None:
-    hosts = set(sites.build().resources)
-    assert {host for portal in registry.load() for host in portal.hosts} == hosts
+    served = set(sites.build().resources)
+    registered = {portal.hosts[0] for portal in registry.load()}  # the first host of each portal is served
+    assert registered <= served <= {host for portal in registry.load() for host in portal.hosts}
 
 
 def test_large_site_has_thousands_of_pages() -> None:
