@@ -183,11 +183,16 @@ def portals_command(context: click.Context, as_json: bool, registry_file: str | 
             else "never crawled"
         )
         problems = "".join(f"\n{'':<24}! {problem}" for problem in json.loads(str(run["problems"]))) if run else ""
-        unverified = f"\n{'':<24}unverified: {portal.unverified}" if portal.unverified else ""
+        unverified = f"\n{'':<24}unverified: {_clip(portal.unverified)}" if portal.unverified else ""
         click.echo(
             f"{portal.name:<14} {portal.family:<9} {portal.agency} ({portal.region})  {', '.join(portal.hosts)}\n"
-            f"{'':<24}source: {portal.source or '(none given)'}{unverified}\n{'':<24}{result}{problems}"
+            f"{'':<24}source: {_clip(portal.source or '(none given)')}{unverified}\n{'':<24}{result}{problems}"
         )
+
+
+def _clip(text: str, width: int = 96) -> str:
+    """One line of a long registry note (``--json`` has it whole)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _registry(registry_file: str | None) -> list[registry.Portal]:
@@ -383,7 +388,7 @@ def replica_command(port: int, state: int, latency: float) -> None:
     its next state (a report replaced at the same URL) with `curl http://127.0.0.1:PORT/_replica/state/2`.
     """
     server = ReplicaServer(Replica(replica_sites.build, state, latency), port)
-    click.echo(f"replica of {len(server.replica.site.resources)} portals (state {state}) on {server.url}")
+    click.echo(f"replica of {len(server.replica.site.resources)} portal hosts (state {state}) on {server.url}")
     click.echo(f"  crawl it:   nianbao crawl --via-replica {server.url}")
     click.echo(f"  next state: curl {server.url}/_replica/state/2")
     try:
@@ -405,7 +410,7 @@ def demo_command(context: click.Context) -> None:
     """
     server = ReplicaServer(Replica(replica_sites.build)).start()
     try:
-        click.echo(f"replica of {len(server.replica.site.resources)} portals serving on {server.url}")
+        click.echo(f"replica of {len(server.replica.site.resources)} portal hosts serving on {server.url}")
         started = time.perf_counter()
         summary = _run(context, CrawlOptions(via=server.url, fast=True, timeout=2), as_json=False)
     finally:

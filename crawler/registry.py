@@ -36,6 +36,8 @@ class Portal:
     hosts: tuple[str, ...]
     start_urls: tuple[str, ...] = ()
     annual_report_areas: tuple[str, ...] = ()
+    #: pages whose links carry the module's area codes (area=, vc_xxgkarea=): the codes are found there
+    annual_report_index: tuple[str, ...] = ()
     first_year: int = 2008
     #: where the row's facts were seen (a public page or crawler), and which of them are not yet checked
     source: str = ""
@@ -91,6 +93,7 @@ def _portal(entry: dict[str, object], source: Path) -> Portal:
             hosts=tuple(str(host) for host in entry["hosts"]),  # type: ignore[attr-defined]
             start_urls=tuple(str(url) for url in entry.get("start_urls", ())),  # type: ignore[attr-defined]
             annual_report_areas=tuple(str(a) for a in entry.get("annual_report_areas", ())),  # type: ignore[attr-defined]
+            annual_report_index=tuple(str(u) for u in entry.get("annual_report_index", ())),  # type: ignore[attr-defined]
             first_year=int(entry.get("first_year", 2008)),  # type: ignore[call-overload]
             source=str(entry.get("source", "")),
             unverified=str(entry.get("unverified", "")),
@@ -100,8 +103,8 @@ def _portal(entry: dict[str, object], source: Path) -> Portal:
     known = families.all_families()
     if portal.family not in known:
         raise RegistryError(f"{source}: {portal.name}: unknown family {portal.family!r} (one of {', '.join(known)})")
-    if not portal.start_urls and not portal.annual_report_areas:
-        raise RegistryError(f"{source}: {portal.name}: needs start_urls or annual_report_areas")
+    if not (portal.start_urls or portal.annual_report_areas or portal.annual_report_index):
+        raise RegistryError(f"{source}: {portal.name}: needs start_urls, annual_report_areas or annual_report_index")
     return portal
 
 

@@ -67,7 +67,8 @@ def test_start_enumerates_areas_by_year_and_asks_for_discovery_pages() -> None:
         region="",
         family="hanweb",
         hosts=("www.weihai.gov.cn",),
-        annual_report_areas=("11371000004359096D", weihai.UNIT_LIST),
+        annual_report_areas=("11371000004359096D",),
+        annual_report_index=(weihai.UNIT_LIST,),
     )
     follows = families.get("hanweb").start(portal, range(2022, 2024))
     assert follows == [
@@ -209,7 +210,8 @@ def test_crawl_discovers_the_units_from_the_portals_page(replica: ReplicaServer,
     """A row naming no area code but a page linking the units; plus a code the module does not know."""
     row = (
         '[[portal]]\nname = "weihai-units"\nagency = "威海市人民政府"\nfamily = "hanweb"\n'
-        f'annual_report_areas = ["{weihai.UNIT_LIST}", "11371000000000000X"]\nhosts = ["www.weihai.gov.cn"]\n'
+        f'annual_report_index = ["{weihai.UNIT_LIST}"]\nannual_report_areas = ["11371000000000000X"]\n'
+        'hosts = ["www.weihai.gov.cn"]\n'
     )
     replica.replica.log.clear()
     summary = crawl(tmp_path / "b.db", replica, registry_rows(tmp_path, [], row), "--since", "2022")

@@ -188,7 +188,9 @@ class Hanweb(Family):
 
     def start(self, portal: Portal, years: range) -> list[Follow]:
         host_url = f"http://{portal.hosts[0]}/"
-        return super().start(portal, years) + hanweb_annual.start(host_url, portal.annual_report_areas, years)
+        return super().start(portal, years) + hanweb_annual.start(
+            host_url, portal.annual_report_areas, portal.annual_report_index, years
+        )
 
     def read(self, kind: str, text: str, url: str, context: Mapping[str, str]) -> Listing:
         if kind.startswith("annual"):

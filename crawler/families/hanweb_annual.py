@@ -47,13 +47,12 @@ def _reports(host_url: str, areas: tuple[str, ...] | list[str], years: range) ->
     return [Follow(url, kind="report", same_column=False) for url in report_urls(host_url, areas, years)]
 
 
-def start(host_url: str, areas: tuple[str, ...], years: range) -> list[Follow]:
-    """The module pages of the registry's area codes; a URL among them is a page to find codes on."""
-    pages = [area for area in areas if area.startswith(("http://", "https://"))]
-    codes = [area for area in areas if area not in pages]
+def start(host_url: str, areas: tuple[str, ...], index_pages: tuple[str, ...], years: range) -> list[Follow]:
+    """The module pages of the registry's area codes, and the pages to find more codes on (the
+    registry's ``annual_report_index``: pages whose links carry the units' codes)."""
     wanted = {"first": str(years.start), "last": str(years.stop - 1)}
-    discover = [Follow(page, kind=DISCOVER, same_column=False, context=wanted) for page in pages]
-    return _reports(host_url, codes, years) + discover
+    discover = [Follow(page, kind=DISCOVER, same_column=False, context=wanted) for page in index_pages]
+    return _reports(host_url, areas, years) + discover
 
 
 def read(kind: str, text: str, url: str, context: Mapping[str, str]) -> Listing:

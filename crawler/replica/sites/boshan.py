@@ -118,8 +118,6 @@ def build(site: Site, state: int) -> None:
         html_page(channel_page(f"{DEPARTMENT}{COLUMN}", department, SUBSITE_CRUMB), CHARSET),
     )
     files = [Item(DOCX_PATH, f"{title}.docx"), Item(PDF_PATH, f"{title}.pdf")]
-    site.add(
-        f"http://{HOST}{REPORT}", html_page(article_page(title, lines, files, "2024-01-18"), CHARSET)
-    )
+    site.add(f"http://{HOST}{REPORT}", html_page(article_page(title, lines, files, "2024-01-18"), CHARSET))
     site.add(f"http://{HOST}{DOCX_PATH}", file(fixture("extraction/report-002.docx"), DOCX))
     site.add(f"http://{HOST}{PDF_PATH}", file(fixture("extraction/report-002.pdf"), PDF))
