@@ -9,8 +9,7 @@ from __future__ import annotations
 import html
 
 from crawler.replica.model import Site
-from crawler.replica.sites.common import html_page
-from crawler.replica.sites.yunnan_qujing import layout_report
+from crawler.replica.sites.common import html_page, layout_report
 
 HOST = "www.bjdx.gov.cn"
 SITE = "北京市大兴区人民政府"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
 from functools import cache
 from pathlib import Path
 
 from crawler.replica.model import Resource
 from crawler.replica.templates import Item
+from parsers import layouts
 
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures"
 PDF = "application/pdf"
@@ -53,3 +56,13 @@ def filler(prefix: str, count: int, topic: str, ext: str = ".html") -> list[Item
         Item(f"{prefix}{number}{ext}", f"{topic}{topics[number % len(topics)]}（第{number + 1}期）")
         for number in range(count)
     ]
+
+
+@cache
+def layout_report(agency: str, year: int, seed: int) -> tuple[str, bytes]:
+    """A report's HTML body (paragraphs and tables, no <html> wrapper) and the same record as DOCX."""
+    record = layouts.random_record(random.Random(seed))
+    page = layouts.render_html(record, layouts.Quirks(), agency, year).decode("utf-8")
+    body = re.search(r"<body>(.*)</body>", page, re.S)
+    docx = layouts.render_docx(record, layouts.Quirks(), agency, year)
+    return (body.group(1) if body else page), docx

@@ -10,9 +10,7 @@ from __future__ import annotations
 import random
 import re
 
-from crawler.replica.model import Resource, Site
-from crawler.replica.sites.common import filler, html_page
-from crawler.replica.sites.qufu import (
+from crawler.replica.hanweb import (
     Column,
     HanwebSite,
     article,
@@ -23,6 +21,8 @@ from crawler.replica.sites.qufu import (
     paragraphs,
     record,
 )
+from crawler.replica.model import Resource, Site
+from crawler.replica.sites.common import filler, html_page
 from crawler.replica.templates import Item
 from parsers import layouts
 

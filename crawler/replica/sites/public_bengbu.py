@@ -10,8 +10,7 @@ from __future__ import annotations
 import html
 
 from crawler.replica.model import Answer, Call, Resource, Site
-from crawler.replica.sites.common import DOCX, file, html_page
-from crawler.replica.sites.yunnan_qujing import layout_report
+from crawler.replica.sites.common import DOCX, file, html_page, layout_report
 
 HOST = "www.bengbu.gov.cn"
 SITE = "蚌埠市人民政府"

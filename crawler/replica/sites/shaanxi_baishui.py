@@ -8,8 +8,7 @@ from __future__ import annotations
 import html
 
 from crawler.replica.model import Site
-from crawler.replica.sites.common import DOCX, file, html_page
-from crawler.replica.sites.yunnan_qujing import layout_report
+from crawler.replica.sites.common import DOCX, file, html_page, layout_report
 
 HOST = "www.baishui.gov.cn"
 SITE = "白水县人民政府"

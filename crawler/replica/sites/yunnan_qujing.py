@@ -2,21 +2,14 @@
 ``/html/zfxxgk/zfxxgknb/`` → year column ``2024n/`` (23 items, pager ``2.html``) → the city's 2024 report at
 its real URL ``/html/2025/2024n_0310/272880.html``, inline HTML tables plus a PDF-named attachment link to
 the same text as DOCX under PHPCMS's ``/uploadfile/YYYY/MMDD/`` folder.
-
-Also home of ``layout_report``: a report of any agency and year rendered by ``parsers.layouts`` (its bytes
-differ from every other report's), which the other sites of issue 10's new families use too.
 """
 
 from __future__ import annotations
 
 import html
-import random
-import re
-from functools import cache
 
 from crawler.replica.model import Site
-from crawler.replica.sites.common import DOCX, file, html_page
-from parsers import layouts
+from crawler.replica.sites.common import DOCX, file, html_page, layout_report
 
 HOST = "www.qj.gov.cn"
 SITE = "曲靖市人民政府"
@@ -27,16 +20,6 @@ COLUMN = "/html/zfxxgk/zfxxgknb/2024n/"
 TREE = f"http://{HOST}/html/zfxxgk/zfxxgknb/"
 #: Items in the 2024 column (PHPCMS prints the size in its pager: "23条"), 20 a page.
 COLUMN_SIZE, PER_PAGE = 23, 20
-
-
-@cache
-def layout_report(agency: str, year: int, seed: int) -> tuple[str, bytes]:
-    """A report's HTML body (paragraphs and tables, no <html> wrapper) and the same record as DOCX."""
-    record = layouts.random_record(random.Random(seed))
-    page = layouts.render_html(record, layouts.Quirks(), agency, year).decode("utf-8")
-    body = re.search(r"<body>(.*)</body>", page, re.S)
-    docx = layouts.render_docx(record, layouts.Quirks(), agency, year)
-    return (body.group(1) if body else page), docx
 
 
 def _page(title: str, crumbs: list[tuple[str, str]], main: str) -> str:
