@@ -60,9 +60,12 @@ class Proposal:
     def to_toml(self) -> str:
         name = self.host.removesuffix(".gov.cn").removeprefix("www.").replace(".", "-")
         agency = self.agencies[0] if self.agencies else ""
+        named_by = "、".join(self.agencies) or "an archived report"
         return (
             f'[[portal]]\nname = "{name}"\nagency = "{agency}"\nregion = ""\nfamily = "generic"\n'
             f'start_urls = ["{self.start_url}"]\nhosts = ["{self.host}"]\n'
+            f'source = "the address printed in the report(s) of {named_by} (nianbao portals discover)"\n'
+            'unverified = "family and start URL: run nianbao portals detect / check on the live site"\n'
         )
 
 

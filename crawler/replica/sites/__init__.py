@@ -1,25 +1,34 @@
 """The registry's portals as the replica serves them, one module per portal (each with
-``build(site, state)``): the five seed reports and the real 淮安 2024 PDF,
-in their portals' CMS families, with what real portals do around them.
+``build(site, state)``), every page in the markup of a real page of its family (each module's docstring
+and tests/families/<family>/README.md say where that markup was seen): the seed reports and the real 淮安
+2024 PDF where their real portals keep them, a generated report on each other family's portal, and what
+real portals do around them.
 
 Where each fault lives (the tests and the demo summary look for them):
 
-===========================  ==============================================================================
-kjj.liaocheng.gov.cn (TRS)   3-page list built by createPageHTML; non-report items; robots.txt disallows
-                             /xxgk/zfxxgknb/bak/ (a report copy there); a 404 report link; HTML + PDF.
-                             State 2 replaces the HTML report at the same URL with a corrected version.
-www.qufu.gov.cn (Hanweb)     col15191 whose list exists only behind dataproxy.jsp (50 records, 2 batches),
-                             which answers 500 every other request; article + DOCX behind downfile.jsp.
-www.weihai.gov.cn (Hanweb)   xxgkAnnualReport.jsp per year: 2023 has PDF + DOCX, 2022 answers HTTP 412
-                             with a challenge script, the other years have no report.
-kjj.weihai.gov.cn (VSB)      2-page list; HTML + the same PDF bytes as www.weihai (one report, two portals);
-                             a report link that redirects in a loop.
-www.zhoukou.gov.cn (generic) column tree 政府信息公开 → 年报 → 市直部门; a wrapper page ("详见附件") with DOC
-                             and PDF; a 200 page that is only a challenge; a page slower than the timeout;
-                             off-site mirror and gov.cn gateway links.
-www.boshan.gov.cn (generic)  GBK pages; HTML + DOCX + PDF.
-www.huaian.gov.cn (Hanweb)   script-built list; wrapper page with the real PDF and an oversized attachment.
-===========================  ==============================================================================
+====================================  =====================================================================
+kjj.liaocheng.gov.cn (shandong)       3-page channel (?page=N); non-report items; robots.txt disallows
+                                      /bak/ (a report copy there); a 404 report link; HTML + PDF. State 2
+                                      replaces the HTML report at the same URL with a corrected version.
+www.boshan.gov.cn (shandong)          GBK pages; district channel + the 科学技术局 sub-site; HTML + DOCX + PDF.
+www.qufu.gov.cn (hanweb)              col15191, its list only behind dataproxy.jsp (48 records, 2 batches),
+                                      which answers 500 every other request; article + DOCX (downfile.jsp).
+www.yancheng.gov.cn (hanweb)          first 45 records embedded as <datastore>; the report in batch 46–90.
+www.weihai.gov.cn (hanweb module)     xxgkAnnualReport.jsp per unit and year: 科学技术局 2023 (HTML + PDF +
+                                      DOCX), its 2022 page HTTP 412 with a challenge script; 统计局 2023; the
+                                      city's own report in col168496; a page linking the units' codes.
+www.zhoukou.gov.cn (sitesources)      年报 tree → year → group; a wrapper page ("详见附件") with DOC and PDF;
+                                      a 200 page that is only a challenge; a page slower than the timeout;
+                                      off-site mirror and gov.cn gateway links.
+www.huaian.gov.cn (huaian)            nsetpage list; wrapper page with the real PDF and a 300 MB attachment.
+www.km.gov.cn, www.fuqing.gov.cn      TRS: year folders, a folder that is the report, createPageHTML pages;
+                                      福清's 动静结合 list declares 20 items and serves 10 (partial).
+www.gz.gov.cn, www.gd.gov.cn          Guangdong: year folders with index_N pages; gkmlpt JSON API.
+ht.sanya.gov.cn (ucap)                list.shtml → list_2.shtml.
+zhada.gov.cn (vsb)                    countdown pager; DOCX behind download.jsp; a redirect loop.
+www.qj.gov.cn, www.baishui.gov.cn,    yunnan / shaanxi / public / beijing: one report each behind their
+www.bengbu.gov.cn, www.bjdx.gov.cn    list pagers and APIs.
+====================================  =====================================================================
 """
 
 from __future__ import annotations
