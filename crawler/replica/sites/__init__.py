@@ -28,6 +28,7 @@ ht.sanya.gov.cn (ucap)                list.shtml → list_2.shtml.
 zhada.gov.cn (vsb)                    countdown pager; DOCX behind download.jsp; a redirect loop.
 www.qj.gov.cn, www.baishui.gov.cn,    yunnan / shaanxi / public / beijing: one report each behind their
 www.bengbu.gov.cn, www.bjdx.gov.cn    list pagers and APIs.
+public.jinshui.gov.cn (generic)       a .jhtml channel of no known family: the report found by its title.
 ====================================  =====================================================================
 """
 
