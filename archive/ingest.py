@@ -166,7 +166,7 @@ def _extracted_columns(sha256: str, extracted: ExtractedDocument, record: dict[s
     if record is not None:  # the parser identified the document already
         title, agency, year = record["title"], record["agency"], record["year"]
     else:
-        identity = identify(extracted.text, title_hint=extracted.title)
+        identity = identify(extracted.text, title_hint=extracted.title, metadata=extracted.metadata)
         title, agency, year = identity.title, identity.agency, identity.year
     return {
         "media_type": extracted.media_type,

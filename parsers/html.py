@@ -7,16 +7,27 @@ because main-text extraction drops or flattens them.
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import trafilatura
 
 from parsers import decode, htmlgrid, htmlmeta
 from parsers.document import HTML, ExtractedDocument, ExtractionError
+from parsers.titles import REPORT_WORDS, arabic_years, is_report_title
 
 MAX_HTML_BYTES = 10 * 1024 * 1024  # report pages are under 1 MB; bigger ones are not reports
 #: trafilatura takes ~30 µs per element (15 s on a 5 MB page of nested tables); report pages have a few
 #: thousand elements. Beyond this the whole page text is kept instead of the main text.
 MAX_ELEMENTS = 30_000
+#: Where article pages print their title: headings, and elements whose class or id says title (div.nr-bt on
+#: 淮安, h1.title, div.article-title). Only the first few are looked at.
+_HEADINGS = "//h1 | //h2 | //h3 | //*[contains(@class, 'title') or contains(@id, 'title') or contains(@class, 'nr-bt')]"
+_MAX_HEADINGS = 40
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+_MAX_TITLE_CHARS = 80
+#: What separates the article title from the site name in <title> ("…年度报告_淮安市人民政府", "… - 曲靖市…").
+_TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+|-(?=[^-]*$)")
 
 
 def extract_html(data: bytes, url: str | None = None, header_charset: str | None = None) -> ExtractedDocument:
@@ -46,7 +57,7 @@ def extract_html(data: bytes, url: str | None = None, header_charset: str | None
     return ExtractedDocument(
         media_type=HTML,
         text=main_text.strip(),
-        title=metadata.get("ArticleTitle") or _title(tree),
+        title=_page_title(tree, metadata.get("ArticleTitle")),
         tables=tables,
         metadata=metadata,
         warnings=warnings,
@@ -55,7 +66,32 @@ def extract_html(data: bytes, url: str | None = None, header_charset: str | None
     )
 
 
-def _title(tree: lxml.html.HtmlElement) -> str | None:
+def _page_title(tree: lxml.html.HtmlElement, article_title: str | None) -> str | None:
+    """The page's title: of the ArticleTitle meta, the article headings and the <title>, the first that names
+    a report of some year, else the first that names a report (a column heading, "政府信息公开年报"), else
+    the first there is.
+
+    A heading broken by <br> ("聊城市科学技术局<br>2022年…年度报告") is one title here, where main-text
+    extraction keeps only its last line; <title> loses the site name it appends."""
+    candidates = [article_title, *_headings(tree), *_title_parts(tree)]
+    present = [" ".join(text.split()) for text in candidates if text and text.strip()]
+    reports = [text for text in present if is_report_title(text)]
+    dated = [text for text in reports if _YEAR.search(arabic_years(text))]
+    return next(iter(dated + reports + present), None)
+
+
+def _headings(tree: lxml.html.HtmlElement) -> list[str]:
+    """Headings naming a report, their lines joined (whitespace removed: Chinese titles have none)."""
+    found = []
+    for element in tree.xpath(_HEADINGS)[:_MAX_HEADINGS]:
+        text = "".join(element.text_content().split())
+        if REPORT_WORDS.search(text) and len(text) <= _MAX_TITLE_CHARS:
+            found.append(text)
+    return found
+
+
+def _title_parts(tree: lxml.html.HtmlElement) -> list[str]:
+    """<title> split where the site name is appended, then the whole of it."""
     element = tree.find(".//title")
     title = element.text_content().strip() if element is not None else ""
-    return title or None
+    return [*(part for part in _TITLE_SEPARATOR.split(title) if part), title] if title else []

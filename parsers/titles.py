@@ -18,26 +18,31 @@ REPORT_WORDS = re.compile(r"年度报告|年报|年度(?:信息公开)?工作报
 #: Whose report: information disclosure (a bare "…年报" in a 年报 column counts too).
 _DISCLOSURE = re.compile(r"信息公开|政务公开|政府信息")
 _NOT_A_REPORT = re.compile(r"通知|通报|的函|工作要点|工作总结|工作计划|实施方案")
+#: A form, not a report, even when only a bracketed note says so: …年度报告（模板）, （征求意见稿）.
+_DRAFT_OR_FORM = re.compile(r"模板|样本|范本|样表|征求意见稿")
 #: What may follow the report words in a title or link text: a note in brackets, a file extension, a date.
 _TRAILER = re.compile(
     r"(?:[(（【\[][^)）】\]]*[)）】\]]|\.(?:pdf|docx?|wps|html?)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})+$", re.I
 )
 _ENDS_AS_REPORT = re.compile(f"(?:{REPORT_WORDS.pattern})$")
-_CN_YEAR = re.compile(r"[一二][〇○零OＯ一二三四五六七八九]{3}(?=\s*年)")
-_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "O": "0", "Ｏ": "0"}
+#: 二〇二三, 二零二三, and 二0二三 typed with a digit zero.
+_CN_YEAR = re.compile(r"[一二][〇○零OＯ0一二三四五六七八九]{3}(?=\s*年)")
+#: Chinese digits (and the look-alikes printed for 〇) → Arabic digits.
+CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | dict.fromkeys("○零OＯ0", "0")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 def arabic_years(text: str) -> str:
     """Years written in Chinese numerals (二〇二三年) rewritten in digits (2023年); nothing else changes."""
-    return _CN_YEAR.sub(lambda match: "".join(_CN_DIGITS[c] for c in match.group(0)), text)
+    return _CN_YEAR.sub(lambda match: "".join(CN_DIGITS[c] for c in match.group(0)), text)
 
 
 def is_report_title(title: str) -> bool:
     """The title names an information-disclosure annual report (not a notice or plan about one, nor a
     sentence that mentions one): it ends with the report words, before any bracketed note or date."""
-    core = _TRAILER.sub("", re.sub(r"\s+", "", title))
-    if not _ENDS_AS_REPORT.search(core) or _NOT_A_REPORT.search(core):
+    compact = re.sub(r"\s+", "", title)
+    core = _TRAILER.sub("", compact)
+    if not _ENDS_AS_REPORT.search(core) or _NOT_A_REPORT.search(core) or _DRAFT_OR_FORM.search(compact):
         return False
     return bool(_DISCLOSURE.search(core)) or core.endswith("年报")
 

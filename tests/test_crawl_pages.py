@@ -146,6 +146,7 @@ def test_report_page_title_falls_back_on_the_link_text() -> None:
         ("关于报送2023年政府信息公开工作年度报告的通知", None),  # a notice about the report
         ("2023年度法治政府建设年度报告", None),  # another annual report
         ("某市2022年政务公开工作要点", None),
+        ("XX局2023年政府信息公开工作年度报告（模板）", None),  # a blank form, its note in brackets
     ],
 )
 def test_report_titles_in_chinese_numerals_and_look_alikes(title: str, year: int | None) -> None:
