@@ -271,6 +271,22 @@ MIGRATIONS: list[str] = [
     CREATE INDEX record_cells_review_litigation_total ON record_cells(row_name)
         WHERE table_name = 'review_litigation' AND col = 4;
     """,
+    # 7: browse.check_status is the record's own status (parsers/checks.py, record_status): pass, fail,
+    # incomplete (statistics tables missing or blank: never pass), not_a_report; unparsed without a record.
+    # A trigger on browse itself, so every refresh of a row, whichever trigger or migration made it, ends
+    # with the record's word. Records parsed before they had a status keep the old reading, renamed.
+    """
+    CREATE TRIGGER browse_status AFTER INSERT ON browse WHEN new.check_status != 'unparsed' BEGIN
+        UPDATE browse SET check_status = coalesce(
+            (SELECT json_extract(record, '$.status') FROM records WHERE document_id = new.document_id),
+            replace(new.check_status, 'not a report', 'not_a_report'))
+        WHERE id = new.id;
+    END;
+    UPDATE browse SET check_status = coalesce(
+        (SELECT json_extract(x.record, '$.status') FROM records x WHERE x.document_id = browse.document_id),
+        replace(check_status, 'not a report', 'not_a_report'))
+    WHERE check_status != 'unparsed';
+    """,
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from parsers.checks import cross_year_checks
+from parsers.checks import cross_year_checks, record_status
 from parsers.document import ExtractedDocument
 from parsers.record import PARSER_VERSION, parse
 
@@ -75,7 +75,7 @@ def _store_record(db: sqlite_utils.Database, document_id: int, record: dict[str,
         ],
     )
     failed = sum(1 for check in checks.values() if check["status"] == "fail")
-    stored = {**record, "checks": checks}
+    stored = {**record, "checks": checks, "status": record_status(record, checks)}  # cross-year failures count
     db.execute(
         "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -116,13 +116,31 @@ def stale_document_ids(db: sqlite_utils.Database, everything: bool = False) -> l
 
 
 def failing(db: sqlite_utils.Database, check: str | None = None) -> list[dict[str, Any]]:
-    """Reports (primary documents) with failed checks, with each failure's numbers."""
+    """Reports (primary documents) with failed checks, with each failure's numbers. What is not a report
+    is left out: a notice's date is not a report's signature (``with_status(db, "not_a_report")``)."""
     sql = """SELECT r.id, d.id, d.title, c.name, c.details FROM record_checks c
              JOIN documents d ON d.id = c.document_id
              JOIN reports r ON r.id = d.report_id AND r.primary_document_id = d.id
+             JOIN records x ON x.document_id = d.id AND NOT x.not_a_report
              WHERE c.status = 'fail' AND (? IS NULL OR c.name = ?) ORDER BY r.id, c.name"""
     out: dict[int, dict[str, Any]] = {}
     for report_id, document_id, title, name, details in db.execute(sql, [check, check]):
         entry = out.setdefault(report_id, {"report_id": report_id, "document_id": document_id, "title": title})
         entry.setdefault("failed", {})[name] = json.loads(details or "null")
     return list(out.values())
+
+
+def with_status(db: sqlite_utils.Database, status: str) -> list[dict[str, Any]]:
+    """Reports whose status (the browse table's ``check_status``) is ``status``, with the tables each lacks."""
+    sql = """SELECT b.id, b.document_id, b.title, json_extract(x.record, '$.checks."tables.complete".missing')
+             FROM browse b LEFT JOIN records x ON x.document_id = b.document_id
+             WHERE b.check_status = ? ORDER BY b.id"""
+    return [
+        {"report_id": report_id, "document_id": document_id, "title": title, "missing": json.loads(missing or "[]")}
+        for report_id, document_id, title, missing in db.execute(sql, [status])
+    ]
+
+
+def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many reports have each status (as the browse table's ``check_status`` shows it)."""
+    return dict(db.execute("SELECT check_status, count(*) FROM browse GROUP BY 1 ORDER BY 2 DESC").fetchall())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,26 +49,59 @@ def parse_command(files: tuple[Path, ...], as_json: bool) -> None:
 
 @click.command("checks", context_settings=CONTEXT)
 @click.option("--check", "check_name", help="Only this check (applications.balance, cross_year.carry_over…).")
-@click.option("--json", "as_json", is_flag=True, help="Print the failing reports as one JSON object.")
+@click.option(
+    "--status",
+    type=click.Choice(["fail", "incomplete", "not_a_report", "unparsed"]),
+    default="fail",
+    show_default=True,
+    help="List the reports with this status instead: incomplete = statistics tables missing or blank.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the listed reports as one JSON object.")
 @click.pass_context
-def checks_command(context: click.Context, check_name: str | None, as_json: bool) -> None:
-    """List archived reports whose numbers do not add up (failed consistency checks).
+def checks_command(context: click.Context, check_name: str | None, status: str, as_json: bool) -> None:
+    """List archived reports whose numbers do not add up (failed consistency checks), or whose tables
+    are missing or blank (--status incomplete), or that are not reports at all (--status not_a_report).
+
+    The last lines count the reports of every status.
 
     \b
     Examples:
       nianbao checks
       nianbao checks --check applications.balance --json
+      nianbao checks --status incomplete
     """
-    failing = records.failing(open_archive(context), check_name)
+    db = open_archive(context)
+    counts = records.status_counts(db)
+    if status != "fail":
+        _list_status(records.with_status(db, status), status, counts, as_json)
+        return
+    failing = records.failing(db, check_name)
     if as_json:
-        print_json({"failing": failing})
+        print_json({"failing": failing, "statuses": counts})
         return
     for report in failing:
         click.echo(f"[{report['report_id']}] {report['title'] or '(no title)'}")
         for name, failures in report["failed"].items():
             shown = "; ".join(f"{f['where']}: {f['left']} ≠ {f['right']}" for f in (failures or [])[:4])
             click.echo(f"    {name}: {shown}")
+    click.echo(_counts_line(counts))
     click.echo(f"{len(failing)} report(s) with failed checks")
+
+
+def _list_status(listed: list[dict[str, Any]], status: str, counts: dict[str, int], as_json: bool) -> None:
+    if as_json:
+        print_json({status: listed, "statuses": counts})
+        return
+    for report in listed:
+        missing = f"  (missing or blank: {', '.join(report['missing'])})" if status == "incomplete" else ""
+        click.echo(f"[{report['report_id']}] {report['title'] or '(no title)'}{missing}")
+    click.echo(_counts_line(counts))
+    click.echo(f"{len(listed)} report(s) {status}")
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    """Reports per status, so that incomplete and not-a-report records are never out of sight."""
+    return "status: " + (", ".join(f"{name} {count}" for name, count in counts.items()) or "no reports")
 
 
 @click.command("reparse", context_settings=CONTEXT)

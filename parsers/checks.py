@@ -1,8 +1,9 @@
 """The consistency checks (勾稽关系) of report-fields.md, run against a record.
 
 Each check is ``pass``, ``fail`` (with the numbers on both sides of every broken instance) or ``skip``
-(a value it needs is null). A record that fails a check keeps what the document prints: the failure is
-what tells a researcher not to trust those numbers.
+(a value it needs is null); ``tables.complete`` is ``incomplete`` when a statistics table is missing or
+blank. ``record_status`` sums them up in one word for listings. A record that fails a check keeps what
+the document prints: the failure is what tells a researcher not to trust those numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from parsers.tables import SPLIT_OTHER
 
 COLUMNS_T3 = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 COLUMNS_T4 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+#: The three statistics tables of a 2019/2021-format report (report-fields.md), as record keys.
+TABLES = ("active_disclosure", "applications", "review_litigation")
 Check = dict[str, Any]
 
 
@@ -59,9 +62,45 @@ def absent_rows(record: dict[str, Any]) -> frozenset[str]:
     return frozenset(SPLIT_OTHER) if record.get("format") == "2019" or single else frozenset()
 
 
+def _blank(value: Any) -> bool:
+    """Holds no number at all (a table that is null, or whose every cell is null)."""
+    if isinstance(value, dict):
+        return all(_blank(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_blank(item) for item in value)
+    return value is None
+
+
+def blank_tables(record: dict[str, Any]) -> list[str]:
+    """The statistics tables the record lacks: missing from the document, or printed without a number."""
+    return [table for table in TABLES if _blank(record.get(table))]
+
+
+def tables_check(record: dict[str, Any]) -> Check:
+    """``tables.complete``: every statistics table holds numbers. Without them the consistency checks can
+    only skip, and a report that says nothing must not look like one that adds up."""
+    missing = blank_tables(record)
+    if missing:
+        return {"status": "incomplete", "missing": missing}
+    return {"status": "pass", "checked": len(TABLES), "skipped": 0}
+
+
+def record_status(record: dict[str, Any], checks: dict[str, Check]) -> str:
+    """The one status shown wherever a report is listed: ``not_a_report``, ``fail`` (numbers that do not
+    add up come first: they are wrong, not only missing), ``incomplete`` (tables missing or blank), ``pass``."""
+    if record.get("not_a_report"):
+        return "not_a_report"
+    if any(check["status"] == "fail" for check in checks.values()):
+        return "fail"
+    if any(check["status"] == "incomplete" for check in checks.values()):
+        return "incomplete"
+    return "pass"
+
+
 def run_checks(record: dict[str, Any]) -> dict[str, Check]:
     """Every in-document check of the spec for ``record`` (cross-year checks: ``cross_year_checks``)."""
-    checks = _table_checks(record.get("applications"), table3_equations(absent_rows(record)), COLUMNS_T3)
+    checks = {"tables.complete": tables_check(record)}
+    checks.update(_table_checks(record.get("applications"), table3_equations(absent_rows(record)), COLUMNS_T3))
     checks.update(_table_checks(record.get("review_litigation"), table4_equations(), COLUMNS_T4))
     year, signed = record.get("year"), record.get("signed_date")
     if year is None or signed is None:

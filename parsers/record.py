@@ -3,11 +3,14 @@
 Tables are read from the extracted grids when they hold them (exact cell positions) and from the text
 otherwise, each table from the first source that has it; then blanks that the tables' own arithmetic
 fixes are filled (and listed in ``inferred``), and every check is run. Keys beyond the schema's
-(``parser``, ``not_a_report``, ``inferred``, ``checks``, ``warnings``) are not compared with golden records.
+(``parser``, ``not_a_report``, ``inferred``, ``checks``, ``status``, ``warnings``) are not compared with golden
+records. Something that is not a report (a notice, a letter, a blank form, two years side by side) keeps no
+numbers; a report whose tables are missing or blank has status ``incomplete``, never ``pass``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 from parsers import identity
 from parsers.cellcheck import T3_KEYS, T4_KEYS
 from parsers.cells import Row, grid_rows, text_rows
-from parsers.checks import absent_rows, run_checks
+from parsers.checks import TABLES, absent_rows, blank_tables, record_status, run_checks
 from parsers.document import ExtractedDocument
 from parsers.extract import extract
 from parsers.infer import infer, table3_equations, table4_equations
@@ -24,8 +27,16 @@ from parsers.tables import Table3, read_table2, read_table3, read_table4, table2
 
 SCHEMA = "nianbao.report/1"
 #: Bump whenever a change can alter a record: ``nianbao reparse`` re-parses records of older versions.
-PARSER_VERSION = 1
+#: 2: ``status``, ``tables.complete``, extraction warnings, no numbers kept for what is not a report.
+PARSER_VERSION = 2
 _LEGACY_UNTIL = 2018
+#: A column headed by a year (2022年, 2023年度, 2022年数量): tables of the report form have none.
+_YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年度?(?:数量|数据|情况|件数)?(?:[(（][^)）]*[)）])?$")
+_BARE_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+#: How many rows above table 三's first row hold its column headers (as parsers/tables.py reads them).
+_HEADER_ROWS = 8
+#: An agency or year a form leaves to be filled in: XX局, ××县, 某某单位, 20XX年, （单位名称）.
+_PLACEHOLDER = re.compile(r"[XxＸｘ×＊*]{2,}|某某|〇〇|○○|20[Xx×]{2}|(?:单位|机关)名称")
 
 
 class _Source:
@@ -59,7 +70,7 @@ def parse_bytes(data: bytes, url: str | None = None) -> dict[str, Any]:
 
 
 def parse(document: ExtractedDocument) -> dict[str, Any]:
-    who = identity.identify(document.text, title_hint=document.title)
+    who = identity.identify(document.text, title_hint=document.title, metadata=document.metadata)
     sources = [_Source(lambda: grid_rows(document.tables)), _Source(lambda: text_rows(document.text))]
     table_format = _format(sources, who.year)
     record: dict[str, Any] = {
@@ -78,13 +89,55 @@ def parse(document: ExtractedDocument) -> dict[str, Any]:
         "inferred": [],
         "warnings": [],
     }
+    record["warnings"].extend(extraction_warnings(document))
     if table_format in ("2021", "2019"):
         _read_tables(record, sources, table_format)
-    record["not_a_report"] = not who.is_report_title and record["applications"] is None
+    record["not_a_report"] = _not_a_report(who, record, sources, unread=document.needs_ocr)
     if record["not_a_report"]:
-        record["format"] = None
+        record.update({"format": None, "inferred": [], **dict.fromkeys(TABLES)})  # no numbers kept
     record["checks"] = run_checks(record)
+    record["status"] = record_status(record, record["checks"])
     return record
+
+
+def extraction_warnings(document: ExtractedDocument) -> list[str]:
+    """What the extraction layer could not read, for the record: pages without text (``needs_ocr``) hold
+    tables the parser never saw, so a researcher must see it beside the numbers, not only in the archive."""
+    warnings = [f"extraction: {warning}" for warning in document.warnings]
+    if document.needs_ocr:
+        pages = ", ".join(map(str, document.ocr_pages)) or "some"
+        warnings.append(f"needs_ocr: page(s) {pages} have no text layer; their tables were not read")
+    return warnings
+
+
+def _not_a_report(who: identity.Identity, record: dict[str, Any], sources: list[_Source], unread: bool) -> bool:
+    """Not a report: a comparison of years laid out like the tables, or a document printing no number in
+    them whose title is not a report's (notices, letters) or is a form's (no year, a placeholder agency).
+
+    A scan whose pages have no text (``unread``) is never judged by what it does not show: incomplete."""
+    table3_source = next((source for source in sources if source.table3), None)
+    if table3_source is not None and _compares_years(table3_source):
+        return True
+    if unread or len(blank_tables(record)) < len(TABLES):
+        return False
+    form = bool(_PLACEHOLDER.search(who.title or "")) or (who.agency is None and who.year is None)
+    return not who.is_report_title or form
+
+
+def _compares_years(source: _Source) -> bool:
+    """Table 三's rows (or the headers just above them) carry year columns: two years side by side."""
+    table3 = source.table3
+    assert table3 is not None
+    rows = source.rows[max(0, table3.start - _HEADER_ROWS) : table3.end]
+    years = {match.group(1) for row in rows for cell in row.labels if (match := _YEAR_COLUMN.match(cell))}
+    years |= {cell for row in rows if _all_years(row.values) for cell in row.values if cell}
+    return len(years) >= 2
+
+
+def _all_years(cells: list[str | None]) -> bool:
+    """A header of bare years (``2022 | 2023``), read as value cells because they are digits."""
+    present = [cell for cell in cells if cell]
+    return len(present) >= 2 and all(_BARE_YEAR.match(cell.strip()) for cell in present)
 
 
 def _format(sources: list[_Source], year: int | None) -> str | None:

@@ -1,7 +1,8 @@
 """A record as text for people: identity, the three tables as tables, failed checks marked.
 
-Shared by ``nianbao parse`` and ``nianbao show``. Inferred cells carry a ``*``; cells named by a failed
-check are shown in red on a terminal and with ``!`` otherwise, and each failure is listed with its numbers.
+Shared by ``nianbao parse`` and ``nianbao show``. The status (pass, fail, incomplete, not_a_report) comes
+right after the identity. Inferred cells carry a ``*``; cells named by a failed check are shown in red on a
+terminal and with ``!`` otherwise, and each failure is listed with its numbers.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import click
 
 from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.checks import COLUMNS_T3, COLUMNS_T4
+from parsers.checks import COLUMNS_T3, COLUMNS_T4, blank_tables
 
 _WHERE = re.compile(r"^(\w+)\[(.+)\]$")
 
@@ -61,6 +62,23 @@ def _table(title: str, rows: dict[str, Any], keys: list[str], columns: list[str]
     return lines
 
 
+#: What each status means, after the word itself (parsers/checks.py, record_status).
+STATUS_MEANING = {
+    "pass": "every check that could run passed",
+    "fail": "numbers that do not add up (see checks)",
+    "incomplete": "statistics tables missing or blank: nothing to check",
+    "not_a_report": "a notice, letter, blank form or comparison of years, not a report: no numbers kept",
+}
+
+
+def status_line(record: dict[str, Any], color: bool = False) -> str:
+    """The record's status word and what it means; red on a terminal unless it is ``pass``."""
+    status = str(record.get("status") or "unknown")
+    word = click.style(status, fg="red", bold=True) if color and status != "pass" else status
+    meaning = STATUS_MEANING.get(status)
+    return f"{word} — {meaning}" if meaning else word
+
+
 def render_record(record: dict[str, Any], color: bool = False) -> str:
     region = record.get("region") or {}
     lines = [
@@ -71,23 +89,25 @@ def render_record(record: dict[str, Any], color: bool = False) -> str:
         f"signed:      {record.get('signed_date') or '—'}",
         f"portal urls: {', '.join(record.get('portal_urls') or []) or '—'}",
     ]
-    if record.get("not_a_report"):
-        lines.append("NOT A REPORT: no report title and no statistics tables")
+    lines.append(f"status:      {status_line(record, color)}")
+    blank = blank_tables(record)  # printed without a number: the status line says so, no rows of dashes
     active = record.get("active_disclosure")
-    if active:
+    if active and "active_disclosure" not in blank:
         lines.append("二 主动公开政府信息情况")
         for key, value in active.items():
             shown = value if not isinstance(value, dict) else ", ".join(f"{k} {v}" for k, v in value.items())
             lines.append(f"  {key:<20} {'—' if shown is None else shown}")
-    if record.get("applications"):
+    if record.get("applications") and "applications" not in blank:
         lines += _table("三 收到和处理政府信息公开申请情况", record["applications"], T3_KEYS, COLUMNS_T3, record, color)
-    if record.get("review_litigation"):
+    if record.get("review_litigation") and "review_litigation" not in blank:
         lines += _table("四 行政复议、行政诉讼情况", record["review_litigation"], T4_KEYS, COLUMNS_T4, record, color)
     lines.append("checks:")
     for name, check in (record.get("checks") or {}).items():
         status = check["status"]
-        mark = click.style(status, fg="red", bold=True) if color and status == "fail" else status
+        mark = click.style(status, fg="red", bold=True) if color and status in ("fail", "incomplete") else status
         lines.append(f"  {name:<34} {mark}")
+        if check.get("missing"):
+            lines.append(f"      missing or blank: {', '.join(check['missing'])}")
         for failure in (check.get("failures") or [])[:6]:
             lines.append(f"      {failure['where']}: {failure['left']} ≠ {failure['right']}")
     for warning in record.get("warnings") or []:

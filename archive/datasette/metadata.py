@@ -20,7 +20,10 @@ BROWSE_COLUMNS = {
     "city": "市 city",
     "county": "县区 county",
     "format": "表格格式 table format: 2021, 2019 or legacy",
-    "check_status": "勾稽关系检查 checks: pass, fail, unparsed, not a report",
+    "check_status": (
+        "检查状态 status: pass 通过; fail 未通过; incomplete 统计表缺失或空白 (tables missing or blank, "
+        "nothing to check); not_a_report 非年报 (a notice, letter, blank form or comparison of years); unparsed"
+    ),
     "failed_checks": "未通过的检查 the checks this report fails",
     "new_received": f"本年新收申请 applications received — {TOTALS}",
     "carried_over_in": f"上年结转 carried over from last year — {TOTALS}",
@@ -51,9 +54,9 @@ FROM json_each(nianbao_search(:q)) h JOIN browse b ON b.id = json_extract(h.valu
 ORDER BY h.key""",
     },
     "check_summary": {
-        "title": "检查汇总 Checks: how many reports pass, fail, skip",
+        "title": "检查汇总 Checks: how many reports pass, fail, skip, are incomplete",
         "sql": """SELECT c.name AS check_name, sum(c.status = 'fail') AS fail, sum(c.status = 'pass') AS pass,
-       sum(c.status = 'skip') AS skip
+       sum(c.status = 'skip') AS skip, sum(c.status = 'incomplete') AS incomplete
 FROM record_checks c JOIN reports r ON r.primary_document_id = c.document_id
 GROUP BY c.name ORDER BY c.name""",
     },
@@ -68,7 +71,7 @@ GROUP BY c.name ORDER BY c.name""",
         "sql": """SELECT c.name AS check_name, b.id AS report_id, b.title, b.agency, b.year, b.province, b.city,
        c.details AS failures
 FROM record_checks c JOIN browse b ON b.document_id = c.document_id
-WHERE c.status = 'fail' AND (:check = '' OR c.name = :check)
+WHERE c.status = 'fail' AND b.check_status != 'not_a_report' AND (:check = '' OR c.name = :check)
 ORDER BY c.name, b.year DESC, b.id""",
     },
     "agency_series": {

@@ -30,8 +30,15 @@ CHECK_LABELS = {
     "title.year": "标题中的年份 = 报告年度 · the title's year is the covered year",
     "cross_year.carry_over": "本年上年结转 = 上年报告结转下年度 · carried in = last year's carried out",
     "cross_year.in_force": "上年现行有效 + 本年制发 − 本年废止 = 本年现行有效 · documents in force add up across years",
+    "tables.complete": "表二、三、四均有数值 · tables 二, 三 and 四 are printed with numbers",
 }
-STATUS_LABELS = {"pass": "通过 pass", "fail": "未通过 fail", "skip": "跳过 skip"}
+STATUS_LABELS = {
+    "pass": "通过 pass",
+    "fail": "未通过 fail",
+    "skip": "跳过 skip",
+    "incomplete": "不完整 incomplete",
+    "not_a_report": "非年报 not_a_report",
+}
 _APPLICANTS = COLUMNS_T3[1:6]  # 法人或其他组织: the five organisation columns
 
 
@@ -188,6 +195,7 @@ def checks(record: dict[str, Any]) -> list[dict[str, Any]]:
             "status": check["status"],
             "status_label": STATUS_LABELS.get(check["status"], check["status"]),
             "failures": check.get("failures") or [],
+            "missing": check.get("missing") or [],
         }
         for name, check in (record.get("checks") or {}).items()
     ]
@@ -229,6 +237,9 @@ def context(report: dict[str, Any]) -> dict[str, Any]:
         "tables": [table for table in tables if table is not None],
         "checks": check_rows,
         "failed_count": sum(1 for check in check_rows if check["status"] == "fail"),
+        "status": record.get("status"),
+        "status_label": STATUS_LABELS.get(record.get("status") or "", record.get("status")),
+        "missing_tables": ((record.get("checks") or {}).get("tables.complete") or {}).get("missing") or [],
         "record_warnings": record.get("warnings") or [],
         "not_a_report": bool(record.get("not_a_report")),
         "has_record": bool(record),
