@@ -21,6 +21,9 @@ _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT = re.compile(r"(万元|元|件|个|项|条|次|人次|人)$")
 _SPACE = re.compile(r"\s+")
 _UNIT_AFTER_SPACE = re.compile(r"(\d)\s+(万元|元)")
+_MONEY_UNIT = re.compile(r"(万元|元)$")
+#: A unit a header or label prints for its amounts: ``（单位：万元）``, ``（元）``, ``金额(万元,保留4位小数)``.
+_MONEY_UNIT_IN_LABEL = re.compile(r"单位[:：]?(万元|元)|[(（](万元|元)[,，;；)）]")
 
 
 @dataclass
@@ -62,6 +65,20 @@ def number(cell: str | None) -> int | float | None:
     return int(value) if value.is_integer() and not fraction else value
 
 
+def money_unit(cell: str | None) -> str | None:
+    """The money unit a value cell prints after its number (``251000元`` → ``元``), None when it prints none.
+
+    ``number`` drops the unit; an amount's reader needs it, because a cell in 元 must not be read as 万元."""
+    match = _MONEY_UNIT.search(normalize(cell))
+    return match.group(1) if match else None
+
+
+def money_unit_in_label(label: str | None) -> str | None:
+    """The money unit a header or row label names for its amounts (``本年收费金额（单位：元）`` → ``元``)."""
+    match = _MONEY_UNIT_IN_LABEL.search(normalize(label))
+    return (match.group(1) or match.group(2)) if match else None
+
+
 @lru_cache(maxsize=8192)
 def is_value(cell: str | None) -> bool:
     try:
@@ -89,13 +106,29 @@ def grid_rows(tables: Iterable[Table]) -> list[Row]:
 
 
 def text_rows(text: str) -> list[Row]:
-    """Rows from text: tab-separated lines, blocks of one tab-led cell per line, or space-separated lines.
+    """Rows from text: tab-separated lines, blocks of one tab-led cell per line, space-separated lines, and
+    tables whose cells are separated by ``|`` (the shapes are described above ``_BAR``)."""
+    rows: list[Row] = []
+    plain: list[str] = []
+    for kind, lines in _segments(text.splitlines()):
+        if kind == "plain":
+            plain += lines
+            continue
+        rows += _plain_rows(plain)
+        plain = []
+        rows += _pipe_rows(lines) if kind == "rows" else _stream_rows(lines)
+    return rows + _plain_rows(plain)
+
+
+def _plain_rows(lines: list[str]) -> list[Row]:
+    """Rows from lines without ``|``: tab-separated lines, blocks of one tab-led cell per line, or
+    space-separated lines.
 
     A block (曲阜's layout) is a run of lines that each start with a tab and hold one cell, ended by an
     empty line; a line without the tab continues the cell above (a label broken over lines)."""
     rows: list[Row] = []
     block: list[str] | None = None
-    for line in text.splitlines():
+    for line in lines:
         if line.startswith("\t") and "\t" not in line[1:]:
             block = [*(block or []), line[1:]]
         elif block is not None and line.strip():
@@ -116,6 +149,87 @@ def text_rows(text: str) -> list[Row]:
     if block is not None:
         rows.append(split_row(block, grid=False))
     return rows
+
+
+# `|`-separated tables, as web pages flattened to text print them (sources in tests/fixtures/parse_layouts/README.md):
+# a row per line (``规章 | 0 | 0 | 0 |``, Markdown ``| a | b |`` with a ``|---|`` rule), or one cell per line
+# with ``|`` after each cell or on a line of its own between cells and rows. Adjacent bars (``||||``) are the
+# padding a converter prints for merged or hidden cells: they are not cells. A bar, white space and a bar is a
+# blank cell.
+_BAR = re.compile(r"[|｜]")
+_RULE = re.compile(r"^\s*[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?\s*$")
+
+
+def _pieces(text: str) -> list[str | None]:
+    """The cells between the bars of ``text``: adjacent bars and what follows the last bar dropped, a blank
+    cell as None. What precedes the first bar is a cell unless the text starts with the bar (``| a | b |``):
+    `` | 352 |`` is a row whose first cell is blank."""
+    pieces = _BAR.split(text)
+    if not pieces[0]:
+        pieces = pieces[1:]
+    if pieces and not pieces[-1].strip():
+        pieces = pieces[:-1]
+    return [piece.strip() or None for piece in pieces if piece]
+
+
+def _kind(line: str) -> str:
+    """``rule`` (a Markdown separator), ``rows`` (a whole row: two cells or more), ``stream`` (a bar with at
+    most one cell: a cell of a one-cell-per-line table), ``empty`` or ``plain`` (no bar)."""
+    if not line.strip():
+        return "empty"
+    if not _BAR.search(line):
+        return "plain"
+    if _RULE.match(line):
+        return "rule"
+    return "rows" if sum(cell is not None for cell in _pieces(line)) >= 2 else "stream"
+
+
+def _segments(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """Runs of lines of one kind: ``plain`` (no bar), ``rows`` (a row per line) or ``stream`` (a table
+    printed one cell per line). A line without a bar between two stream lines is one of their cells (the
+    layout where ``|`` stands on its own line between cells), and so is a value just after a stream's last
+    bar and an empty line inside a stream."""
+    kinds = [_kind(line) for line in lines]
+    solid = [index for index, kind in enumerate(kinds) if kind != "empty"]
+    for before, index, after in zip(solid, solid[1:], [*solid[2:], None], strict=False):
+        sandwiched = after is not None and kinds[after] == "stream"
+        if kinds[index] == "plain" and kinds[before] == "stream" and (sandwiched or is_value(lines[index].strip())):
+            kinds[index] = "inner"  # a cell between bars, or a table's last value after its last bar
+    for index, kind in enumerate(kinds):
+        if kind == "empty":
+            previous = next((kinds[i] for i in range(index - 1, -1, -1) if kinds[i] != "empty"), None)
+            following = next((kinds[i] for i in range(index + 1, len(kinds)) if kinds[i] != "empty"), None)
+            kinds[index] = "inner" if {previous, following} <= {"stream", "inner"} else "plain"
+    segments: list[tuple[str, list[str]]] = []
+    for line, kind in zip(lines, kinds, strict=True):
+        group = {"inner": "stream", "rule": "rows"}.get(kind, kind)
+        if segments and segments[-1][0] == group:
+            segments[-1][1].append(line)
+        else:
+            segments.append((group, [line]))
+    return [(group, [line for line in run if not _RULE.match(line)]) for group, run in segments]
+
+
+def _pipe_rows(lines: list[str]) -> list[Row]:
+    """A row per line."""
+    return [split_row(_pieces(line), grid=False) for line in lines]
+
+
+def _stream_rows(lines: list[str]) -> list[Row]:
+    """A table printed one cell per line, its cells parted by bars: where a row ends is not printed (a lone
+    ``|`` is a blank cell in one report and the start of a row in another), so a row starts at each label
+    cell that follows a value or a blank; blanks beyond a row's width are dropped later (``fit``)."""
+    cells: list[str | None] = []
+    for piece in _pieces("\n".join(lines)):
+        parts = [] if piece is None else [part for part in piece.splitlines() if part.strip()]
+        cells += parts or [None]
+    rows: list[list[str | None]] = []
+    for cell in cells:
+        starts = cell is not None and not is_value(cell)
+        if not rows or (starts and (rows[-1][-1] is None or is_value(rows[-1][-1]))):
+            rows.append([])
+        rows[-1].append(cell)
+    return [split_row(row, grid=False) for row in rows]
 
 
 def fit(values: Sequence[str | None], width: int, grid: bool) -> list[str | None] | None:

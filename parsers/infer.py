@@ -2,8 +2,10 @@
 
 Every rule of tables 三 and 四 is a sum of non-negative counts equal to another. When all cells but
 the unknown ones on one side are known, the unknowns are fixed: one unknown is the difference; several
-unknowns whose side is already reached are all 0. Nothing else is ever filled in, and an equation
-whose printed cells already disagree fixes nothing.
+unknowns whose side is already reached are all 0. Nothing else is ever filled in, an equation whose
+printed cells already disagree fixes nothing, and no filled value is ever negative. A group subtotal
+that table 三 prints in a row of its own (``(三)不予公开`` with values, its rows left out) is one more
+rule: its rows add up to it, so a printed 0 makes every unprinted row of the group 0.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.tables import RESULT_KEYS, Values
+from parsers.tables import GROUPS, RESULT_KEYS, Values
 
 Cell = tuple[str, int]
 Equation = tuple[list[Cell], list[Cell]]
@@ -39,8 +41,21 @@ def table4_equations() -> Iterator[tuple[str, Equation]]:
         yield "review_litigation.total", ([(key, 4)], [(key, column) for column in range(4)])
 
 
+def group_equations(rows: dict[str, Values | None], width: int) -> list[Equation]:
+    """Per column, a printed group subtotal (a parent key in ``rows``, see ``tables.Table3``) equals the sum
+    of the group's rows."""
+    return [
+        ([(parent, column)], [(key, column) for key in members if key in rows])
+        for parent, members in GROUPS.items()
+        if rows.get(parent) is not None
+        for column in range(width)
+    ]
+
+
 def infer(rows: dict[str, Values | None], equations: list[Equation], width: int) -> list[Cell]:
-    """Fill ``rows`` in place where the equations fix a blank; returns the cells filled, in order."""
+    """Fill ``rows`` in place where the equations (and the group subtotals ``rows`` holds) fix a blank;
+    returns the cells filled, in order. A subtotal's own blank cells are never filled: it is not a row of
+    the record."""
     grid: dict[str, Values] = {
         key: list(values) if values is not None else [None] * width for key, values in rows.items()
     }
@@ -48,9 +63,9 @@ def infer(rows: dict[str, Values | None], equations: list[Equation], width: int)
     changed = True
     while changed:
         changed = False
-        for left, right in equations:
+        for left, right in [*equations, *group_equations(rows, width)]:
             for known_side, open_side in ((left, right), (right, left)):
-                solved = _solve(grid, known_side, open_side)
+                solved = [(cell, value) for cell, value in _solve(grid, known_side, open_side) if cell[0] not in GROUPS]
                 for cell, value in solved:
                     grid[cell[0]][cell[1]] = value
                     filled.append(cell)

@@ -13,7 +13,8 @@ import random
 import subprocess
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,17 @@ T3_LABELS: dict[str, tuple[str | None, str]] = {
 }
 _HEADER_T3 = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 _HEADER_T4 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+_HEADINGS = ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-TEXT_LAYOUTS = ("tabs", "tabs_leaf", "blocks", "spaces")
+#: Text layouts: tab rows (``tabs``, ``tabs_leaf``: leaf labels only), one tab-led cell per line (``blocks``),
+#: PDF text (``spaces``), and the ``|`` shapes of web pages flattened to text (tests/fixtures/parse_layouts/
+#: README.md names where each was seen): a row per line (``pipes``), Markdown (``markdown``), one cell per line
+#: followed by `` |`` with a lone ``|`` starting each row (``pipe_cells``), ``|`` on its own line between cells
+#: (``pipe_between``).
+TEXT_LAYOUTS = ("tabs", "tabs_leaf", "blocks", "spaces", "pipes", "markdown", "pipe_cells", "pipe_between")
+#: How a row repeats the merged labels of its groups (三、本年度办理结果, (三)不予公开): on every row, on the
+#: group's first row only, as empty cells after the first row, or never (leaf labels only).
+PARENT_STYLES = ("repeat", "first", "empty", "none")
 
 
 def random_record(rng: random.Random) -> dict[str, Any]:
@@ -100,12 +110,17 @@ def random_record(rng: random.Random) -> dict[str, Any]:
 
 @dataclass
 class Quirks:
-    """How cells are printed: blanked cells (row, column) print nothing; zeros as marks; other digit forms."""
+    """How cells are printed: blanked cells (row, column) print nothing; zeros as marks; other digit forms;
+    merged labels in one of PARENT_STYLES; row labels printed with a typo (key → label); a sentence in the
+    prose giving the number of new applications (本年新收政府信息公开申请N件)."""
 
     blanks: frozenset[tuple[str, int]] = frozenset()
     zero_mark: str = "0"
     full_width: bool = False
     thousands: bool = False
+    parents: str = "repeat"
+    typos: dict[str, str] = field(default_factory=dict)
+    prose: bool = False
 
     def cell(self, key: str, column: int, value: int | float | None) -> str:
         if value is None or (key, column) in self.blanks:
@@ -140,17 +155,42 @@ def _t2_rows(record: dict[str, Any], quirks: Quirks) -> list[tuple[str, list[str
     ]
 
 
-def _t3_labels(key: str, leaf_only: bool) -> list[str]:
+def _t3_labels(key: str, style: str, typos: dict[str, str]) -> list[str]:
+    """A table-三 row's label cells in a PARENT_STYLES style (``empty``: a blank cell per merged label)."""
     group, label = T3_LABELS[key]
-    if leaf_only:
+    label = typos.get(key, label)
+    if style == "none" or key in ("new_received", "carried_over_in", "carried_over_out"):
         return [label]
-    if key in ("new_received", "carried_over_in", "carried_over_out"):
-        return [label]
-    return ["三、本年度办理结果", *([T3_GROUPS[group]] if group else []), label]
+    parents = ["三、本年度办理结果", *([T3_GROUPS[group]] if group else [])]
+    if key == "total_processed":
+        parents = parents[:1]
+    if style == "repeat":
+        return [*parents, label]
+    firsts = [key == "granted", group is not None and _first_of(key, group)]
+    kept = [parent if first else "" for parent, first in zip(parents, firsts, strict=False)]
+    return [*(kept if style == "empty" else [parent for parent in kept if parent]), label]
+
+
+def typo(label: str, rng: random.Random) -> str:
+    """``label`` with one character of its words (not its numbering) changed or dropped; a label of fewer
+    than four words (其他, 总计) is left as it is: one character off, it names nothing for sure."""
+    words = len(label) - len(label.lstrip("0123456789.、（）()一二三四五六七"))
+    if len(label) - words < 4:
+        return label
+    position = rng.randrange(words, len(label))
+    replacement = rng.choice(["", "的", "之", "了", "等"])
+    return label[:position] + replacement + label[position + 1 :]
+
+
+def _first_of(key: str, group: str) -> bool:
+    return next(k for k in T3_KEYS if T3_LABELS[k][0] == group) == key
 
 
 _INTRO = (
     "{agency}\n{year}年政府信息公开工作年度报告\n\n本报告中所列数据统计期限自{year}年1月1日起至{year}年12月31日止。\n\n"
+)
+_PROSE = (
+    "一、总体情况\n（二）依申请公开情况。{year}年，本机关本年新收政府信息公开申请{new}件，上年结转{carried}件。\n\n"
 )
 _T3_HEAD = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
@@ -158,26 +198,55 @@ _T3_HEAD = "（本列数据的勾稽关系为：第一项加第二项之和，�
 def render_text(
     record: dict[str, Any], layout: str, quirks: Quirks, agency: str = "聊城市科学技术局", year: int = 2022
 ) -> str:
-    """One of TEXT_LAYOUTS: ``tabs`` (parent labels on each line), ``tabs_leaf`` (leaf labels only),
-    ``blocks`` (one tab-led cell per line, rows apart), ``spaces`` (PDF text: cells split by spaces)."""
+    """The report as text in one of TEXT_LAYOUTS."""
     t3 = record["applications"]
     t4 = record["review_litigation"]
-    rows: list[list[str]] = [["二、主动公开政府信息情况"]]
-    rows += [[label, *values] for label, values in _t2_rows(record, quirks)]
-    rows += [["三、收到和处理政府信息公开申请情况"], [_T3_HEAD, "申请人情况"], ["", *_HEADER_T3]]
+    style = "none" if layout == "tabs_leaf" else quirks.parents
+    table2 = [[label, *values] for label, values in _t2_rows(record, quirks)]
+    table3: list[list[str]] = [[_T3_HEAD, "申请人情况"], ["", *_HEADER_T3]]
     for key in T3_KEYS:
         cells = [quirks.cell(key, column, value) for column, value in enumerate(t3[key])]
-        rows.append([*_t3_labels(key, layout == "tabs_leaf"), *cells])
-    rows += [["四、政府信息公开行政复议、行政诉讼情况"], ["行政复议", "行政诉讼"], _HEADER_T4 * 3]
-    rows.append([quirks.cell(key, column, value) for key in T4_KEYS for column, value in enumerate(t4[key])])
-    rows.append(["五、存在的主要问题及改进情况"])
+        table3.append([*_t3_labels(key, style, quirks.typos), *cells])
+    table4 = [["行政复议", "行政诉讼"], _HEADER_T4 * 3]
+    table4.append([quirks.cell(key, column, value) for key in T4_KEYS for column, value in enumerate(t4[key])])
+    sections = [(heading, table) for heading, table in zip(_HEADINGS, (table2, table3, table4), strict=True)]
+    sections.append(("五、存在的主要问题及改进情况", []))
+    intro = _INTRO.format(agency=agency, year=year)
+    if quirks.prose:
+        intro += _PROSE.format(year=year, new=t3["new_received"][6], carried=t3["carried_over_in"][6])
+    if layout in ("tabs", "tabs_leaf", "blocks", "spaces"):
+        rows = [row for heading, table in sections for row in [[heading], *table]]
+        return intro + _join_plain(rows, layout) + "\n"
+    return intro + "\n".join(_render_pipes(heading, table, layout) for heading, table in sections) + "\n"
+
+
+def _join_plain(rows: list[list[str]], layout: str) -> str:
     if layout == "blocks":
-        body = "\n\n".join("\n".join("\t" + cell for cell in row) for row in rows)
-    elif layout == "spaces":
-        body = "\n".join(" ".join(cell for cell in row) for row in rows)
-    else:
-        body = "\n".join("\t".join(row) for row in rows)
-    return _INTRO.format(agency=agency, year=year) + body + "\n"
+        return "\n\n".join("\n".join("\t" + cell for cell in row) for row in rows)
+    if layout == "spaces":
+        return "\n".join(" ".join(cell for cell in row) for row in rows)
+    return "\n".join("\t".join(row) for row in rows)
+
+
+def _render_pipes(heading: str, table: list[list[str]], layout: str) -> str:
+    """A heading line, then the table in one of the ``|`` layouts (empty cells pad rows to the table's width
+    where the real shape pads them: Markdown's columns, the ``|||`` runs after a merged cell)."""
+    width = max((len(row) for row in table), default=0)
+    lines = [heading]
+    for index, row in enumerate(table):
+        if layout == "pipes":
+            lines.append(" | ".join(row) + " |")
+        elif layout == "markdown":
+            lines.append("| " + " | ".join(row + [""] * (width - len(row))) + " |")
+            if index == 0:
+                lines.append("|" + "---|" * width)
+        elif layout == "pipe_cells":
+            cells = [f"{cell} |".strip() for cell in row]
+            cells[-1] += " " + "|" * (width - len(row)) if len(row) < width else ""
+            lines += ["|", *cells]
+        else:
+            lines += [*("\n|\n".join(row).split("\n")), "|"]
+    return "\n".join(lines)
 
 
 @dataclass
@@ -239,9 +308,6 @@ def _grids(record: dict[str, Any], quirks: Quirks) -> list[tuple[int, int, list[
 
 
 _WIDTHS_CM = [[5.0, 4.0, 4.0, 4.0], [1.0, 2.0, 5.0] + [1.3] * 7, [1.14] * 15]
-
-
-_HEADINGS = ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
 
 
 def render_html(record: dict[str, Any], quirks: Quirks, agency: str = "聊城市科学技术局", year: int = 2022) -> bytes:
@@ -317,3 +383,188 @@ def docx_to_pdf(documents: list[bytes]) -> list[bytes]:
         command = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf"]
         subprocess.run([*command, "--outdir", scratch, *names], check=True, capture_output=True, timeout=300)
         return [(folder / f"d{index}.pdf").read_bytes() for index in range(len(documents))]
+
+
+# Table 二 in both formats, in the merged-cell shapes real tables print (tests/fixtures/parse_table2/README.md
+# names where each was seen), with its amounts printed in 万元 or 元.
+T2_SHAPES = ("template", "trailing", "doubled", "uneven")
+#: How the fee (2021) or procurement (2019) amount shows its unit: in the header, in the cell, or nowhere.
+T2_UNITS = ("header_wan", "header_yuan", "cell_yuan", "cell_wan", "cell_yuan_under_wan_header", "none")
+_T2_SECTIONS = {
+    "2021": [
+        ("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "行政规范性文件"]),
+        ("第二十条第（五）项", ["本年处理决定数量"], ["行政许可"]),
+        ("第二十条第（六）项", ["本年处理决定数量"], ["行政处罚", "行政强制"]),
+        ("第二十条第（八）项", ["本年收费金额"], ["行政事业性收费"]),
+    ],
+    "2019": [
+        ("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "规范性文件"]),
+        ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "其他对外管理服务事项"]),
+        ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "行政强制"]),
+        ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["行政事业性收费"]),
+        ("第二十条第（九）项", ["采购项目数量", "采购总金额"], ["政府集中采购"]),
+    ],
+}
+_T2_KEYS = {
+    "2021": {
+        "规章": ("regulations", ("issued", "repealed", "in_force")),
+        "行政规范性文件": ("normative_documents", ("issued", "repealed", "in_force")),
+        "行政许可": ("licensing", ()),
+        "行政处罚": ("punishment", ()),
+        "行政强制": ("coercion", ()),
+        "行政事业性收费": ("fees_10k_yuan", ()),
+    },
+    "2019": {
+        "规章": ("regulations", ("made", "published", "in_public")),
+        "规范性文件": ("normative_documents", ("made", "published", "in_public")),
+        "行政许可": ("licensing", ("previous", "change", "decisions")),
+        "其他对外管理服务事项": ("other_services", ("previous", "change", "decisions")),
+        "行政处罚": ("punishment", ("previous", "change", "decisions")),
+        "行政强制": ("coercion", ("previous", "change", "decisions")),
+        "行政事业性收费": ("fees", ("previous", "change")),
+        "政府集中采购": ("procurement", ("items", "amount_10k_yuan")),
+    },
+}
+_AMOUNTS = frozenset({"fees_10k_yuan", "amount_10k_yuan"})
+
+
+def random_active(rng: random.Random, table_format: str) -> dict[str, Any]:
+    """Table 二 of either format: counts (mostly small), 本年增/减 of either sign, amounts in 万元 to 2 places."""
+
+    def count() -> int:
+        return rng.choice([0, 0, 0, rng.randint(1, 9), rng.randint(10, 500), rng.randint(1000, 999999)])
+
+    def amount() -> float | int:
+        return rng.choice([0, round(rng.uniform(0, 20000), 2), round(rng.uniform(0, 5), 2)])
+
+    active: dict[str, Any] = {}
+    for key, columns in _T2_KEYS[table_format].values():
+        if not columns:
+            active[key] = amount() if key in _AMOUNTS else count()
+        else:
+            active[key] = {
+                name: amount() if name in _AMOUNTS else rng.randint(-20, 20) if name == "change" else count()
+                for name in columns
+            }
+    return active
+
+
+def _t2_cells(active: dict[str, Any], table_format: str, quirks: Quirks, unit: str) -> list[tuple[str, list[str]]]:
+    """Table 二 as (label, cells) rows: section titles with no cells, header rows, value rows."""
+    rows: list[tuple[str, list[str]]] = []
+    for title, headers, labels in _T2_SECTIONS[table_format]:
+        named = [_amount_header(name, unit) if "金额" in name else name for name in headers]
+        rows += [(title, []), ("信息内容", named)]
+        for label in labels:
+            key, columns = _T2_KEYS[table_format][label]
+            values = [active[key][name] for name in columns] if columns else [active[key]]
+            names = columns or (key,)
+            cells = [
+                _amount_cell(quirks, key, i, value, unit) if name in _AMOUNTS else quirks.cell(key, i, value)
+                for i, (name, value) in enumerate(zip(names, values, strict=True))
+            ]
+            rows.append((label, cells))
+    return rows
+
+
+def _amount_header(name: str, unit: str) -> str:
+    return name + {"header_wan": "（单位：万元）", "header_yuan": "（单位：元）"}.get(
+        unit, "（单位：万元）" if unit == "cell_yuan_under_wan_header" else ""
+    )
+
+
+def _amount_cell(quirks: Quirks, key: str, column: int, value: float | int, unit: str) -> str:
+    if (key, column) in quirks.blanks:
+        return ""
+    if unit in ("header_yuan", "cell_yuan", "cell_yuan_under_wan_header"):
+        yuan = format((Decimal(str(value)) * 10000).normalize(), "f")
+        return yuan + ("" if unit == "header_yuan" else "元")
+    return str(value) + ("万元" if unit == "cell_wan" else "")
+
+
+def render_t2_text(
+    record: dict[str, Any], active: dict[str, Any], table_format: str, layout: str, quirks: Quirks, unit: str
+) -> str:
+    """The report of ``render_text`` (any of TEXT_LAYOUTS) with table 二 replaced by ``active``
+    (``random_active``) in ``table_format``."""
+    full = render_text(record, layout, quirks)
+    head = "二、主动公开政府信息情况"
+    rows = [[label, *cells] for label, cells in _t2_cells(active, table_format, quirks, unit)]
+    start = full.rindex("\n", 0, full.index(head)) + 1
+    tail = full.rindex("\n", 0, full.index("三、收到和处理政府信息公开申请情况")) + 1
+    if layout in ("tabs", "tabs_leaf", "blocks", "spaces"):
+        table = _join_plain([[head], *rows], layout) + ("\n\n" if layout == "blocks" else "\n")
+    else:
+        table = _render_pipes(head, rows, layout) + "\n"
+    return full[:start] + table + full[tail:]
+
+
+def _t2_widths(shape: str) -> tuple[int, list[int], dict[int, list[int]], int]:
+    """Label width, value widths of a three-column section, of a two- and one-column section, trailing blanks.
+
+    A two-column section of the template leaves the third column blank (武汉 2019 format)."""
+    if shape == "doubled":
+        return 2, [2, 2, 2], {2: [3, 3], 1: [6]}, 0
+    if shape == "uneven":
+        return 1, [1, 2, 3], {2: [2, 4], 1: [6]}, 0
+    return 1, [1, 1, 1], {2: [1, 1], 1: [3]}, 2 if shape == "trailing" else 0
+
+
+def t2_grid(
+    active: dict[str, Any], table_format: str, shape: str, quirks: Quirks, unit: str
+) -> tuple[int, int, list[_Merged]]:
+    """Table 二 as merged cells (rows, columns, cells) in one of T2_SHAPES."""
+    label, three, fewer, trailing = _t2_widths(shape)
+    width = label + sum(three) + trailing
+    cells: list[_Merged] = []
+    rows = _t2_cells(active, table_format, quirks, unit)
+    for row, (text, values) in enumerate(rows):
+        if not values:
+            cells.append(_Merged(row, 0, text, colspan=width))
+            continue
+        cells.append(_Merged(row, 0, text, colspan=label))
+        column = label
+        for value, span in zip(values, three if len(values) == 3 else fewer[len(values)], strict=True):
+            cells.append(_Merged(row, column, value, colspan=span))
+            column += span
+        if column < width:
+            cells.append(_Merged(row, column, "", colspan=width - column))
+    return len(rows), width, cells
+
+
+def render_t2_html(
+    record: dict[str, Any], active: dict[str, Any], table_format: str, shape: str, quirks: Quirks, unit: str
+) -> bytes:
+    """``render_html`` with table 二 replaced by ``t2_grid``'s of ``active`` (colspan markup)."""
+    rows, _, cells = t2_grid(active, table_format, shape, quirks, unit)
+    markup = ["<table border='1'>"]
+    for row in range(rows):
+        tds = [f"<td colspan='{c.colspan}'>{html.escape(c.text)}</td>" for c in cells if c.row == row]
+        markup.append("<tr>" + "".join(tds) + "</tr>")
+    page = render_html(record, quirks).decode("utf-8")
+    start = page.index("<table")
+    end = page.index("</table>", start)
+    return (page[:start] + "\n".join(markup) + page[end:]).encode("utf-8")
+
+
+def render_t2_docx(
+    record: dict[str, Any], active: dict[str, Any], table_format: str, shape: str, quirks: Quirks, unit: str
+) -> bytes:
+    """``render_docx`` with table 二 replaced by ``t2_grid``'s of ``active``, as Word merged cells."""
+    import docx  # python-docx: only needed here
+
+    document = docx.Document(io.BytesIO(render_docx(record, quirks)))
+    rows, columns, cells = t2_grid(active, table_format, shape, quirks, unit)
+    table = document.add_table(rows=rows, cols=columns)
+    table.style = "Table Grid"
+    for cell in cells:
+        target = table.cell(cell.row, cell.col)
+        if cell.colspan > 1:
+            target = target.merge(table.cell(cell.row, cell.col + cell.colspan - 1))
+        target.text = cell.text
+    old = document.tables[0]._tbl
+    old.addnext(table._tbl)
+    old.getparent().remove(old)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _stable_zip(buffer.getvalue())

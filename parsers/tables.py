@@ -8,12 +8,15 @@ worse than a missing one) and is reported in ``warnings``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
 
 from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.cells import Row, fit, number
+from parsers.cells import Row, fit, money_unit, money_unit_in_label, number
 
 Number = int | float
 Values = list[Number | None]
@@ -46,7 +49,7 @@ _T3_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("other_overdue_correction", r"不补正|逾期不"),
         ("other_overdue_fee", r"收费通知|缴纳费用|未按收费"),
         ("total_processed", r"^(\(七\)|七、|七)?总计$"),
-        ("other_other", r"^(\d[.、．)]?)?其他$"),
+        ("other_other", r"^(\d[.、．)]?)?其[他它]$"),
     ]
 ]
 # Parent rows: they print no values of their own in format 2021; their first child is where shifted values go.
@@ -57,15 +60,63 @@ PARENTS = {
     "other": (re.compile(r"其他处理"), "other_overdue_correction"),
 }
 RESULT_KEYS = T3_KEYS[2:23]
+#: The rows each parent sums (a printed group subtotal is one more equation of the table's arithmetic).
+GROUPS = {parent: [key for key in RESULT_KEYS if key.startswith(parent + "_")] for parent in PARENTS}
 #: The two (六) rows format 2019 (and 23-row tables) do not have.
 SPLIT_OTHER = ("other_overdue_correction", "other_overdue_fee")
+#: The form's wording of each row, numbering and notes left out: a label one character off still names it.
+_FORM_LABELS = {
+    "new_received": "本年新收政府信息公开申请数量",
+    "carried_over_in": "上年结转政府信息公开申请数量",
+    "granted": "予以公开",
+    "partially_granted": "部分公开",
+    "denied_state_secret": "属于国家秘密",
+    "denied_prohibited_by_law": "其他法律行政法规禁止公开",
+    "denied_three_safeties_one_stability": "危及三安全一稳定",
+    "denied_third_party_rights": "保护第三方合法权益",
+    "denied_internal_affairs": "属于三类内部事务信息",
+    "denied_process_info": "属于四类过程性信息",
+    "denied_enforcement_files": "属于行政执法案卷",
+    "denied_administrative_query": "属于行政查询事项",
+    "unavailable_not_held": "本机关不掌握相关政府信息",
+    "unavailable_needs_creation": "没有现成信息需要另行制作",
+    "unavailable_unclear_after_correction": "补正后申请内容仍不明确",
+    "refused_petition": "信访举报投诉类申请",
+    "refused_duplicate": "重复申请",
+    "refused_publication": "要求提供公开出版物",
+    "refused_excessive": "无正当理由大量反复申请",
+    "refused_confirmation": "要求行政机关确认或重新出具已获取信息",
+    "other_overdue_correction": "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
+    "other_overdue_fee": "申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
+    "carried_over_out": "结转下年度继续办理",
+    "denied": "不予公开",
+    "unavailable": "无法提供",
+    "refused": "不予处理",
+    "other": "其他处理",
+}
+#: Print order of the rows and group labels: where a label sits tells which of two equally near rows it names.
+_PRINTED = [*T3_KEYS[:4], "denied", *T3_KEYS[4:12], "unavailable", *T3_KEYS[12:15], "refused", *T3_KEYS[15:20]]
+_ORDER = {key: index for index, key in enumerate([*_PRINTED, "other", *T3_KEYS[20:]])}
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[.、．)]?)+")
+_NOTE = re.compile(r"\([^)]*\)?$|\([^)]*\)")
+_PUNCTUATION = re.compile(r"[、，,。；;：:“”\"'‘’《》\s]")
+_SENTENCE = re.compile(r"[，,。；;]|\d")
 _T4_HEADER = re.compile(r"行政复议")
+#: Cells that end table 三: table 四's headers and the report sections after it.
+_T3_STOP = re.compile(r"行政复议|行政诉讼|结果维持|结果纠正|尚未审结|存在的主要问题|其他需要报告")
+#: Table 四's header cells, which a table printed one cell per line leaves on the row of its values.
+_T4_WORDS = re.compile(r"^(行政复议|行政诉讼|结果维持|结果纠正|其他结果|尚未审结|总计|未经复议直接起诉|复议后起诉)$")
 _T3_HEADER = re.compile(r"申请人情况|勾稽关系")
-_T2_HEADER = re.compile(r"第二十条|信息内容")
+_T2_HEADER = re.compile(r"第二十条第?\(?[一二三四五六七八九十\d]+\)?项|信息内容")  # table 二's own cells
+_T3_ROWS = 60  # table 三 is 28 rows at most, plus header and broken-label rows
 
 
 @dataclass
 class Table3:
+    """Table 三 as printed. ``rows`` holds the 25 rows by key and, under a parent key (``denied``, …), a
+    group subtotal the table prints in a row of its own: ``parsers.infer`` uses it as one more equation;
+    the record keeps only the 25 rows."""
+
     rows: dict[str, Values | None]
     has_split_other: bool  # (六) printed as three rows (format 2021) rather than one
     warnings: list[str] = field(default_factory=list)
@@ -73,6 +124,39 @@ class Table3:
     end: int = 0  # index of the row after it (table 四 is looked for from there)
 
 
+def _core(label: str) -> str:
+    """A label's words: numbering, notes in brackets and punctuation left out."""
+    return _PUNCTUATION.sub("", _NOTE.sub("", _NUMBERING.sub("", label)))
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance: the characters to change, add or drop to turn ``a`` into ``b``."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return previous[-1]
+
+
+@lru_cache(maxsize=8192)  # tables repeat their labels across rows and reports
+def _near_keys(label: str) -> tuple[str, ...]:
+    """The rows a label names with a typo: those whose wording is nearest to it, one character wrong, missing
+    or added (two in a wording of 12 or more). Short words (其他, 总计) never match. Several rows when they
+    are equally near (予公开: 予以公开 or 不予公开): the label's place in the table decides (``_span_keys``)."""
+    core = _core(label)
+    scored = [
+        (_distance(core, form), key)
+        for key, form in _FORM_LABELS.items()
+        if len(form) >= 4 and abs(len(form) - len(core)) <= 2
+    ]
+    near = [(distance, key) for distance, key in scored if distance <= (2 if len(_FORM_LABELS[key]) >= 12 else 1)]
+    best = min((distance for distance, _ in near), default=None)
+    return tuple(key for distance, key in near if distance == best)
+
+
+@lru_cache(maxsize=8192)
 def _key(label: str) -> str | None:
     for key, pattern in _T3_PATTERNS:
         if pattern.search(label):
@@ -83,13 +167,39 @@ def _key(label: str) -> str | None:
     return None
 
 
-def _row_key(row: Row) -> str | None:
-    """The key of the most specific label cell (the last one that names a row)."""
-    for label in reversed(row.labels):
-        key = _key(label)
-        if key is not None:
-            return key
-    return None
+def _row_key(row: Row, near: bool = False) -> str | None:
+    """The row a table row prints, by its most specific label (see ``_row_keys``), or None."""
+    keys = _row_keys(row, near)
+    return keys[0] if len(keys) == 1 else None
+
+
+def _row_keys(row: Row, near: bool) -> tuple[str, ...]:
+    """The rows the last label cell with words may name (with ``near``, one character off). The labels
+    before it are its groups' (三、本年度办理结果, (三)不予公开) or headers merged into the row: when the last
+    label names nothing, they do not name the row either (a child whose label is unreadable is not its
+    parent, and 一、本年新收… with a typo is not the 总计 of the header printed before it)."""
+    label = next((label for label in reversed(row.labels) if _core(label)), None)
+    if label is None:
+        return ()
+    exact = _key(label)
+    return (exact,) if exact else _near_keys(label) if near else ()
+
+
+def _is_label(text: str) -> bool:
+    """A table label rather than a sentence: no digits nor sentence punctuation outside its numbering and
+    notes (本年新收政府信息公开申请12件，… is prose)."""
+    core = _NOTE.sub("", _NUMBERING.sub("", text))
+    return len(core) <= 45 and not _SENTENCE.search(core)
+
+
+def _starts_table3(rows: list[Row], index: int) -> bool:
+    """Row ``index`` is table 三's first row: a 本年新收 label (not a sentence) followed closely by another
+    row of the table."""
+    label = next((label for label in reversed(rows[index].labels) if _core(label)), "")
+    if _row_keys(rows[index], near=True) != ("new_received",) or not _is_label(label):
+        return False
+    following = (_row_key(row, near=True) for row in rows[index + 1 : index + 7])
+    return any(key not in (None, "new_received") for key in following)
 
 
 def _numbers(cells: Sequence[str | None], warnings: list[str], where: str) -> Values | None:
@@ -100,18 +210,30 @@ def _numbers(cells: Sequence[str | None], warnings: list[str], where: str) -> Va
         return None
 
 
+def _counts(cells: Sequence[str | None], warnings: list[str], where: str) -> Values | None:
+    """The numbers of count cells; a printed negative is not a count: it is left blank, with a warning."""
+    values = _numbers(cells, warnings, where)
+    if values is None:
+        return None
+    for column, value in enumerate(values):
+        if value is not None and value < 0:
+            warnings.append(f"{where}[{column}]: {value} printed; a count is never negative, left blank")
+            values[column] = None
+    return values
+
+
 def _fit_t3(row: Row, has_total: bool, key: str, warnings: list[str]) -> Values | None:
     """Seven values for a table-三 row, using the row's own 总计 to settle a stray extra cell."""
     cells = fit(row.values, 7, row.grid)
     if cells is not None:
-        return _numbers(cells, warnings, key)
+        return _counts(cells, warnings, key)
     present = [cell for cell in row.values if cell is not None]
     if not has_total and len(row.values) >= 6 and len(present) == 6:
-        six = _numbers(present, warnings, key)
+        six = _counts(present, warnings, key)
         return None if six is None else [*six, None]
     if 7 < len(present) <= 9:
-        numbers = _numbers(present, warnings, key)
-        if numbers is not None:
+        numbers = _counts(present, warnings, key)
+        if numbers is not None and None not in numbers:
             candidates = {tuple(c) for c in _drop(numbers, len(numbers) - 7) if c[6] == sum(v or 0 for v in c[:6])}
             if len(candidates) == 1:
                 warnings.append(f"{key}: {len(present)} values for 7 columns; kept the only reading that adds up")
@@ -126,26 +248,64 @@ def _drop(values: Values, count: int) -> list[Values]:
     return [c for i in range(len(values)) for c in _drop(values[:i] + values[i + 1 :], count - 1)]
 
 
+def _t3_end(rows: list[Row], start: int) -> int:
+    """The row after table 三's last possible row: table 四's header, a later section, a row of table 四's
+    fifteen values, or ``_T3_ROWS`` rows on. A blank last row (结转下年度 left empty) must not let the table
+    run on into table 四."""
+    for index in range(start + 1, min(len(rows), start + _T3_ROWS)):
+        row = rows[index]
+        if any(_T3_STOP.search(label) for label in row.labels):
+            return index
+        if sum(cell is not None for cell in row.values) > 9:
+            return index
+    return min(len(rows), start + _T3_ROWS)
+
+
+def _span_keys(rows: list[Row], warnings: list[str]) -> list[str | None]:
+    """Each row's key: by its label's words, else by a label one character off, when no other row of the
+    table names that row (two rows never share a key through a typo). A label equally near two rows names
+    the one that fits between the rows printed before and after it."""
+    keys = [_row_key(row) for row in rows]
+    claims: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        if keys[index] is not None:
+            continue
+        before = next((_ORDER[key] for key in reversed(keys[:index]) if key is not None), -1)
+        after = next((_ORDER[key] for key in keys[index + 1 :] if key is not None), len(_ORDER))
+        fitting = [key for key in _row_keys(row, near=True) if before < _ORDER[key] < after]
+        if len(fitting) == 1:
+            claims.setdefault(fitting[0], []).append(index)
+    for key, indexes in claims.items():
+        if len(indexes) == 1 and key not in keys:
+            keys[indexes[0]] = key
+            warnings.append(f"{key}: label {rows[indexes[0]].labels[-1]!r} read as a typo of the form's")
+        else:
+            warnings.append(f"{key}: label typo shared by another row; not read")
+    return keys
+
+
 def read_table3(rows: list[Row]) -> Table3 | None:
-    """Table 三 from the first row labelled 本年新收 to the row labelled 结转下年度 (or 40 rows on)."""
-    start = next((i for i, row in enumerate(rows) if _row_key(row) == "new_received"), None)
+    """Table 三 from its first row (本年新收) to the row labelled 结转下年度 or the end of the table."""
+    start = next((i for i in range(len(rows)) if _starts_table3(rows, i)), None)
     if start is None:
         return None
-    header = [label for row in rows[max(0, start - 8) : start] for label in row.labels]
+    header = [label for row in rows[max(0, start - 8) : start + 1] for label in row.labels]
     has_header = any(_T3_HEADER.search(label) for label in header)
     has_total = not has_header or any("总计" in label for label in header)
     warnings: list[str] = []
+    stop = _t3_end(rows, start)
+    keys = _span_keys(rows[start:stop], warnings)
     items: list[tuple[str, Values | None]] = []
     awaiting = False  # the last item is a label still waiting for its values (on the next line)
     pending = ""  # label text of rows that name nothing yet (a label broken over lines)
     end = start
-    for index in range(start, min(len(rows), start + 60)):
+    for index in range(start, stop):
         row, end = rows[index], index + 1
-        key = _row_key(row) or (_key(pending + row.label) if pending else None)
+        key = keys[index - start] or (_key(pending + row.label) if pending else None)
         has_values = any(cell is not None for cell in row.values)
         if key is None:
-            if has_values and items and awaiting:
-                key = items.pop()[0]
+            if has_values and items and awaiting and not (row.labels and _NUMBERING.match(row.labels[0])):
+                key = items.pop()[0]  # its values on the next line (after the rest of a broken label)
             elif row.labels and not has_values:
                 pending += row.label
                 continue
@@ -163,7 +323,8 @@ def read_table3(rows: list[Row]) -> Table3 | None:
 
 
 def _assign(items: list[tuple[str, Values | None]], warnings: list[str]) -> Table3:
-    """Rows by key; a parent's values go to its first child when that child printed none (a shifted row)."""
+    """Rows by key; a parent's values go to its first child when that child printed none (a shifted row),
+    to 3.其他 when (六) is a single row, and otherwise stand as the group's subtotal."""
     found: dict[str, Values | None] = {}
     keys = [key for key, _ in items]
     for position, (key, values) in enumerate(items):
@@ -177,27 +338,30 @@ def _assign(items: list[tuple[str, Values | None]], warnings: list[str]) -> Tabl
             elif following[:1] == [child] and items[position + 1][1] is None:
                 warnings.append(f"{child}: values printed on its parent's line")
                 key = child
-            else:
-                continue
         if found.get(key) is None:
             found[key] = values
         elif values is not None:
             warnings.append(f"{key}: printed twice; kept the first")
     split = any(key in found for key in SPLIT_OTHER)
-    return Table3({key: found.get(key) for key in T3_KEYS}, has_split_other=split, warnings=warnings)
+    rows = {key: found.get(key) for key in T3_KEYS}
+    rows.update({key: found[key] for key in PARENTS if found.get(key) is not None})
+    return Table3(rows, has_split_other=split, warnings=warnings)
 
 
 def read_table4(rows: list[Row], start: int) -> tuple[dict[str, Values | None], list[str]] | None:
-    """Table 四: the first row of fifteen value cells after a header naming 行政复议."""
+    """Table 四: the first row of fifteen value cells after a header naming 行政复议 (its only labels, if
+    any, are table 四's own column headers)."""
     header = next((i for i in range(start, len(rows)) if any(_T4_HEADER.search(x) for x in rows[i].labels)), None)
     if header is None:
         return None
     warnings: list[str] = []
     for row in rows[header + 1 : header + 12]:
-        if len(row.values) < 10 or row.labels:
+        headed = bool(row.labels) and all(_T4_WORDS.match(label) for label in row.labels)
+        if len(row.values) < 10 or (row.labels and not (headed and any(cell is not None for cell in row.values))):
             continue
-        cells = fit(row.values, 15, row.grid)
-        values = None if cells is None else _numbers(cells, warnings, "review_litigation")
+        values_from = 1 if headed and len(row.values) > 15 and row.values[0] is None else 0
+        cells = fit(row.values[values_from:], 15, row.grid)  # (a lone | between headers and values starts the row)
+        values = None if cells is None else _counts(cells, warnings, "review_litigation")
         if values is None:
             warnings.append(f"review_litigation: {len(row.values)} value cells for 15 columns; left blank")
             return {key: None for key in T4_KEYS}, warnings
@@ -205,63 +369,279 @@ def read_table4(rows: list[Row], start: int) -> tuple[dict[str, Values | None], 
     return None
 
 
-# Table 二: label → (key, number of values) per format.
+# Table 二. Every row is read by the column headers printed above it (信息内容 | 本年制发件数 | …), not by
+# position: grids repeat a merged cell in every column it spans, and sections print different columns.
+@dataclass(frozen=True)
+class _T2Row:
+    key: str
+    label: re.Pattern[str]
+    columns: tuple[tuple[str, str], ...]  # (record key, column name) in the form's order
+    scalar: bool = False  # one column, recorded as a bare value rather than a dict
+
+
+def _t2_row(key: str, label: str, columns: tuple[str, ...], names: tuple[str, ...] = ()) -> _T2Row:
+    return _T2Row(key, re.compile(label), tuple(zip(columns, names or columns, strict=True)))
+
+
+_COUNTS_2021 = ("issued", "repealed", "in_force")
+_COUNTS_2019 = ("made", "published", "in_public")
+_ITEMS_2019 = ("previous", "change", "decisions")
 _T2_ROWS_2021 = [
-    ("regulations", r"^规章$", ("issued", "repealed", "in_force")),
-    ("normative_documents", r"规范性文件", ("issued", "repealed", "in_force")),
-    ("licensing", r"行政许可", None),
-    ("punishment", r"行政处罚", None),
-    ("coercion", r"行政强制", None),
-    ("fees_10k_yuan", r"行政事业性收费", None),
+    _t2_row("regulations", r"^规章", _COUNTS_2021),
+    _t2_row("normative_documents", r"^(行政)?规范性文件", _COUNTS_2021),
+    _T2Row("licensing", re.compile(r"^行政许可"), (("decisions", "decisions"),), scalar=True),
+    _T2Row("punishment", re.compile(r"^行政处罚"), (("decisions", "decisions"),), scalar=True),
+    _T2Row("coercion", re.compile(r"^行政强制"), (("decisions", "decisions"),), scalar=True),
+    _T2Row("fees_10k_yuan", re.compile(r"^行政事业性收费"), (("amount", "amount"),), scalar=True),
 ]
 _T2_ROWS_2019 = [
-    ("regulations", r"^规章$", ("made", "published", "in_public")),
-    ("normative_documents", r"规范性文件", ("made", "published", "in_public")),
-    ("licensing", r"行政许可", ("previous", "change", "decisions")),
-    ("other_services", r"其他对外管理服务", ("previous", "change", "decisions")),
-    ("punishment", r"行政处罚", ("previous", "change", "decisions")),
-    ("coercion", r"行政强制", ("previous", "change", "decisions")),
-    ("fees", r"行政事业性收费", ("previous", "change")),
-    ("procurement", r"政府集中采购", ("items", "amount_10k_yuan")),
+    _t2_row("regulations", r"^规章", _COUNTS_2019),
+    _t2_row("normative_documents", r"^(行政)?规范性文件", _COUNTS_2019),
+    _t2_row("licensing", r"^行政许可", _ITEMS_2019),
+    _t2_row("other_services", r"^其他对外管理服务", _ITEMS_2019),
+    _t2_row("punishment", r"^行政处罚", _ITEMS_2019),
+    _t2_row("coercion", r"^行政强制", _ITEMS_2019),
+    _t2_row("fees", r"^行政事业性收费", ("previous", "change")),
+    _t2_row("procurement", r"^政府集中采购", ("items", "amount_10k_yuan"), ("items", "amount")),
 ]
+# Column headers → column names, the most specific first (上一年项目数量 is not 采购项目数量).
+_T2_COLUMNS = [
+    (name, re.compile(pattern))
+    for name, pattern in [
+        ("previous", r"上一年|上年"),
+        ("change", r"增/?减|增\(减\)"),
+        ("decisions", r"处理决定"),
+        ("issued", r"制发"),
+        ("repealed", r"废止"),
+        ("in_force", r"现行有效"),
+        ("made", r"新制作|制作数"),
+        ("in_public", r"公开总数|对外公开"),
+        ("published", r"新公开|公开数"),
+        ("items", r"项目数|采购数"),
+        ("amount", r"金额"),
+    ]
+]
+#: Columns whose value may be below zero (本年增/减: "减用负值表示"); every other one is a count or an amount.
+_SIGNED = frozenset({"change"})
+_ENUMERATION = re.compile(r"^(\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十\d]+[.、．])")
 _FORMAT_2019 = re.compile(r"本年新制作|本年新公开|对外公开总数量|上一年项目数量")
 _FORMAT_2021 = re.compile(r"本年制发|本年废止|现行有效")
+_MAX_GRID_CELLS = 40  # value cells of one grid row beyond which their columns are not worked out
+_Cell = tuple[Number | None, str | None]  # a value cell: its number and the money unit it prints
+
+
+@dataclass
+class _Header:
+    """The columns a section prints: name per header cell (None: one the form does not have), its text, and
+    how many blank cells end the header row (exact in a grid: those columns hold no value of the form)."""
+
+    names: list[str | None]
+    texts: list[str]
+    trailing: int = 0
+
+
+def _t2_start(rows: list[Row], end: int) -> int | None:
+    """The first row of table 二: its 第二十条第（一）项 or 信息内容 cell (not a sentence citing 第二十条)."""
+    return next((i for i, row in enumerate(rows[:end]) if any(_T2_HEADER.match(x) for x in row.labels)), None)
 
 
 def table2_format(rows: list[Row], end: int) -> str | None:
-    """'2021' or '2019', from table 二's column headers (before row ``end``)."""
-    labels = [label for row in rows[:end] for label in row.labels]
-    if any(_FORMAT_2021.search(label) for label in labels):
-        return "2021"
-    if any(_FORMAT_2019.search(label) for label in labels):
-        return "2019"
+    """'2021' or '2019', from table 二's column headers (before row ``end``).
+
+    The headers inside the table decide; the text before it only when the table has no 第二十条 row, because
+    the prose may say 现行有效 of a 2019-format report."""
+    start = _t2_start(rows, end)
+    for region in ([rows[start:end]] if start is not None else []) + [rows[:end]]:
+        labels = [label for row in region for label in row.labels]
+        if any(_FORMAT_2021.search(label) for label in labels):
+            return "2021"
+        if any(_FORMAT_2019.search(label) for label in labels):
+            return "2019"
     return None
 
 
 def read_table2(rows: list[Row], end: int, table_format: str) -> tuple[dict[str, object], list[str]] | None:
-    """Table 二 from its first 第二十条 header to row ``end`` (where table 三 starts)."""
-    start = next((i for i, row in enumerate(rows[:end]) if any(_T2_HEADER.search(x) for x in row.labels)), None)
+    """Table 二 from its first 第二十条 row to row ``end`` (where table 三 starts); None when it prints nothing.
+
+    A value is kept only where its column is certain; otherwise it is None and a warning says why."""
+    start = _t2_start(rows, end)
     if start is None:
         return None
     spec = _T2_ROWS_2021 if table_format == "2021" else _T2_ROWS_2019
-    out: dict[str, object] = {key: None for key, _, _ in spec}
+    out: dict[str, object] = {entry.key: None for entry in spec}
     warnings: list[str] = []
-    for row in rows[start:end]:
-        label = row.label
-        if all(cell is None for cell in row.values):
+    placed = _place(_t2_members(rows[start:end], spec), warnings)
+    for (entry, row, header), reading in placed:
+        value = None if reading is None else _t2_value(entry, row, header, reading, warnings)
+        if value is None:
             continue
-        for key, pattern, columns in spec:
-            if out[key] is not None or not re.search(pattern, label):
-                continue
-            if columns is None:
-                present = [cell for cell in row.values if cell is not None]
-                values = _numbers(present[:1], warnings, key) if present else None
-                out[key] = values[0] if values else None
-            else:
-                cells = fit(row.values, len(columns), grid=False) if not row.grid else row.values[: len(columns)]
-                numbers = _numbers(cells, warnings, key) if cells and len(cells) == len(columns) else None
-                out[key] = dict(zip(columns, numbers or [None] * len(columns), strict=True))
-            break
+        if out[entry.key] is None:
+            out[entry.key] = value
+        elif out[entry.key] != value:
+            warnings.append(f"active_disclosure.{entry.key}: printed twice; kept the first")
     if all(value is None for value in out.values()):
         return None
     return out, warnings
+
+
+_Member = tuple[_T2Row, Row, _Header]
+
+
+def _t2_members(rows: list[Row], spec: list[_T2Row]) -> list[_Member]:
+    """The rows of table 二 that print values, each with the header its values sit under.
+
+    A header row holds until the next one; a bare section row (第二十条第（八）项) ends it, so a section that
+    prints no header of its own is read in the form's column order."""
+    members: list[_Member] = []
+    header: _Header | None = None
+    for row in rows:
+        entry = _t2_entry(row, spec)
+        if entry is None:
+            found = _t2_header(row)
+            if found is not None or any(_T2_HEADER.match(label) for label in row.labels):
+                header = found
+            continue
+        if any(cell is not None for cell in row.values):
+            names = [name for _, name in entry.columns]
+            usable = header is not None and all(name in header.names for name in names)
+            members.append((entry, row, header if header is not None and usable else _Header([*names], [])))
+    return members
+
+
+def _t2_header(row: Row) -> _Header | None:
+    if any(cell is not None for cell in row.values):
+        return None
+    names = [_t2_column(label) for label in row.labels]
+    first = next((i for i, name in enumerate(names) if name is not None), None)
+    if first is None:
+        return None
+    return _Header(names[first:], row.labels[first:], len(row.values) if row.grid else 0)
+
+
+def _t2_column(label: str) -> str | None:
+    return next((name for name, pattern in _T2_COLUMNS if pattern.search(label)), None)
+
+
+def _t2_entry(row: Row, spec: list[_T2Row]) -> _T2Row | None:
+    """The form row a row prints, by its most specific label (a merged section label may come first)."""
+    for label in reversed(row.labels):
+        bare = _ENUMERATION.sub("", label)
+        entry = next((entry for entry in spec if entry.label.match(bare)), None)
+        if entry is not None:
+            return entry
+    return None
+
+
+def _place(members: list[_Member], warnings: list[str]) -> list[tuple[_Member, list[_Cell | None] | None]]:
+    """Each member's value per header column, or None where the columns cannot be known.
+
+    Grid rows under one header share its column boundaries, so a boundary that one row settles holds for
+    the others (a row of zeros fits many boundaries, a row of 1 | 1 | 0 | 0 fits one)."""
+    cells: list[list[_Cell] | None] = [_t2_cells(row, header, entry.key, warnings) for entry, row, header in members]
+    groups: dict[tuple[int, int], list[int]] = {}
+    for index, ((_, row, header), found) in enumerate(zip(members, cells, strict=True)):
+        if row.grid and found is not None:
+            groups.setdefault((id(header), len(found)), []).append(index)
+    readings: list[list[_Cell | None] | None] = []
+    for (entry, row, header), found in zip(members, cells, strict=True):
+        width = len(header.names)
+        if found is None:
+            reading = None
+        elif not row.grid:
+            reading = _fit_cells(found, width)
+        else:
+            group = groups[(id(header), len(found))]
+            reading = _grid_reading(found, [cells[i] or [] for i in group], width)
+        if reading is None and found is not None:
+            warnings.append(
+                f"active_disclosure.{entry.key}: {len(found)} value cells cannot be placed under "
+                f"{width} column headers; left blank"
+            )
+        readings.append(reading)
+    return list(zip(members, readings, strict=True))
+
+
+def _t2_cells(row: Row, header: _Header, key: str, warnings: list[str]) -> list[_Cell] | None:
+    """A row's value cells as numbers with their units; the cells under a grid header's trailing blank cells
+    (an unnamed column) are dropped."""
+    values = row.values[: len(row.values) - header.trailing] if row.grid else row.values
+    if row.grid and any(cell is not None for cell in row.values[len(values) :]):
+        warnings.append(f"active_disclosure.{key}: a value under no column header; ignored")
+    try:
+        return [(number(cell), money_unit(cell)) for cell in values]
+    except ValueError as error:
+        warnings.append(f"active_disclosure.{key}: not a number: {error}")
+        return None
+
+
+def _fit_cells(cells: list[_Cell], width: int) -> list[_Cell | None] | None:
+    """Text cells cut to ``width`` as ``fit`` cuts them (spacer blanks off the end, then the start); None
+    when more values than columns remain: text keeps no positions to tell which is which."""
+    kept: list[_Cell | None] = [None if cell[0] is None else cell for cell in cells]
+    while len(kept) > width and kept[-1] is None:
+        kept.pop()
+    while len(kept) > width and kept[0] is None:
+        kept.pop(0)
+    return kept if len(kept) == width else None
+
+
+def _grid_reading(cells: list[_Cell], group: list[list[_Cell]], width: int) -> list[_Cell | None] | None:
+    """The value under each of ``width`` header columns of a grid row, or None when it is not certain.
+
+    A column is a run of adjacent cells whose printed values agree (a merged cell repeated, or one value
+    beside blanks); the boundaries kept are those every row of the group allows, and the row's reading must
+    be the same under all of them."""
+    if not width or len(cells) < width or len(cells) > _MAX_GRID_CELLS:
+        return None
+    allowed = [_boundaries(row, width) for row in group]
+    shared = set.intersection(*allowed) if allowed else set()
+    readings = {tuple(_columns(cells, cuts) or []) for cuts in shared or _boundaries(cells, width)}
+    return list(readings.pop()) if len(readings) == 1 else None
+
+
+def _boundaries(cells: list[_Cell], width: int) -> set[tuple[int, ...]]:
+    return {
+        cuts for cuts in itertools.combinations(range(1, len(cells)), width - 1) if _columns(cells, cuts) is not None
+    }
+
+
+def _columns(cells: list[_Cell], cuts: tuple[int, ...]) -> list[_Cell | None] | None:
+    """The value of each run of cells between ``cuts``: its one printed value, None if blank, or None for
+    the whole reading when a run prints two different values."""
+    out: list[_Cell | None] = []
+    for begin, stop in zip((0, *cuts), (*cuts, len(cells)), strict=True):
+        printed = {cell for cell in cells[begin:stop] if cell[0] is not None}
+        if len(printed) > 1:
+            return None
+        out.append(printed.pop() if printed else None)
+    return out
+
+
+def _t2_value(
+    entry: _T2Row, row: Row, header: _Header, reading: list[_Cell | None], warnings: list[str]
+) -> object | None:
+    """The record value of a placed row: counts never below zero, amounts in 万元."""
+    values: dict[str, Number | None] = {}
+    for key, name in entry.columns:
+        column = header.names.index(name)
+        cell = reading[column]
+        value = None if cell is None else cell[0]
+        if value is not None and value < 0 and name not in _SIGNED:
+            warnings.append(f"active_disclosure.{entry.key}: {value} is not a count; left blank")
+            value = None
+        if value is not None and name == "amount":
+            text = header.texts[column] if column < len(header.texts) else ""
+            unit = (cell and cell[1]) or money_unit_in_label(text) or money_unit_in_label(row.label) or "万元"
+            value = _in_10k_yuan(value, unit)
+        values[key] = value
+    if entry.scalar:
+        return next(iter(values.values()))
+    return values if any(value is not None for value in values.values()) else None
+
+
+def _in_10k_yuan(value: Number, unit: str) -> Number:
+    """An amount in 万元 (``251000`` 元 → ``25.1``), exact in decimal."""
+    if unit != "元":
+        return value
+    amount = Decimal(str(value)) / 10000
+    return int(amount) if isinstance(value, int) and amount == amount.to_integral_value() else float(amount)
