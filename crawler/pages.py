@@ -37,6 +37,7 @@ _CHALLENGE_TEXT_LIMIT = 40
 #: Challenge pages are a few kB of script; a page far bigger is content, whatever its scripts do.
 _CHALLENGE_MAX_CHARS = 30_000
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_TITLE_SEPARATORS = re.compile(r"\s*[_|｜—–]\s*|\s+-\s+|(?<=[报告])-")
 #: A report page whose own text is shorter than this and has files is a wrapper ("详见附件").
 SHELL_TEXT_LIMIT = 600
 
@@ -144,10 +145,11 @@ def read_report_page(html: str, url: str, link_text: str = "") -> ReportPage:
     """Title (ArticleTitle meta, <h1>, <title>, else the listing's link text), year, files, text size."""
     tree = parse(html)
     meta = tree.xpath("//meta[translate(@name, 'ARTICLETIL', 'articletil')='articletitle']/@content")
-    candidates = [*(str(value) for value in meta), *(h.text_content() for h in tree.iter("h1")), link_text]
+    headings = (h.text_content() for tag in ("h1", "h2") for h in tree.iter(tag))
+    candidates = [*(str(value) for value in meta), *headings, link_text]
     title_element = tree.find(".//title")
-    if title_element is not None:
-        candidates.append(title_element.text_content().split("_")[0])
+    if title_element is not None:  # "<report title>_<site>", "<report title>-<site>", "<site>|<report title>"
+        candidates += _TITLE_SEPARATORS.split(title_element.text_content())
     titles = [" ".join(text.split()) for text in candidates if text and text.strip()]
     title = next((text for text in titles if is_report_title(text)), titles[0] if titles else "")
     attachments = htmlmeta.attachments(tree, url)

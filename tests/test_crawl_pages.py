@@ -153,3 +153,17 @@ def test_report_titles_in_chinese_numerals_and_look_alikes(title: str, year: int
     """One rule for crawler and parser: the parser agrees on whether the title is a report's."""
     assert pages.report_year(title) == year
     assert identify(title + "\n正文").is_report_title == (year is not None)
+
+
+@pytest.mark.parametrize(
+    "page_title",
+    [
+        "郑州市金水区人民政府2022年政府信息公开工作年度报告-郑州市金水区人民政府政府信息公开平台",
+        "郑州市金水区人民政府2022年政府信息公开工作年度报告_郑州市金水区人民政府",
+        "郑州市金水区人民政府 | 郑州市金水区人民政府2022年政府信息公开工作年度报告",
+    ],
+)
+def test_report_page_title_from_the_page_title_whatever_the_site_separator(page_title: str) -> None:
+    """A page with neither ArticleTitle nor <h1> (the dry run has no listing link text to fall back on)."""
+    page = pages.read_report_page(f"<html><head><title>{page_title}</title></head><body><p>正文</p></body></html>", "")
+    assert (page.title, page.year) == ("郑州市金水区人民政府2022年政府信息公开工作年度报告", 2022)

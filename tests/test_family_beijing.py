@@ -8,12 +8,10 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import beijing
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites import beijing_daxing
-from tests.test_crawl_replica import crawl_json, one_portal_registry
+from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "beijing"
+FIXTURES = FAMILIES / "beijing"
 ROOT = "http://www.bjdx.gov.cn/bjsdxqrmzf/zwfw/zfxxgk/dxqzf69/"
 YEAR = ROOT + "735792/"
 REPORT = YEAR + "735950/index.html"
@@ -21,11 +19,11 @@ FAMILY = beijing.FAMILY
 
 
 def read(name: str, url: str) -> families.Listing:
-    return FAMILY.read("listing", (FIXTURES / name).read_text(encoding="utf-8"), url, {})
+    return FAMILY.read("listing", fixture_text(FIXTURES, name), url, {})
 
 
 def test_every_fixture_is_described() -> None:
-    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    readme = fixture_text(FIXTURES, "README.md")
     assert all(f"`{path.name}`" in readme for path in FIXTURES.glob("*.html"))
 
 
@@ -71,7 +69,7 @@ def test_changed_listing_is_a_problem() -> None:
 
 
 def test_article_page_and_its_attachment() -> None:
-    page = pages.read_report_page((FIXTURES / "article-735950.html").read_text(encoding="utf-8"), REPORT)
+    page = pages.read_report_page(fixture_text(FIXTURES, "article-735950.html"), REPORT)
     assert (page.title, page.year) == ("北京市大兴区人民政府2023年政府信息公开工作年度报告", 2023)
     assert [link.url for link in page.attachments] == [
         "http://www.bjdx.gov.cn/bjsdxqrmzf/resource/cms/2024/01/2024011910000012345.pdf"
@@ -80,23 +78,13 @@ def test_article_page_and_its_attachment() -> None:
 
 def test_detect_names_beijing_on_its_pages() -> None:
     for name, url in [("list-page1.html", YEAR + "index.html"), ("article-735950.html", REPORT)]:
-        evidence = families.detect((FIXTURES / name).read_text(encoding="utf-8"), url)
+        evidence = families.detect(fixture_text(FIXTURES, name), url)
         assert evidence[0].family == "beijing", (name, evidence)
 
 
 def test_crawl_archives_the_report_once_at_its_real_url(tmp_path: Path) -> None:
-    def build(state: int) -> Site:
-        site = Site()
-        beijing_daxing.build(site, state)
-        return site
-
-    server = ReplicaServer(Replica(build)).start()
-    try:
-        registry = one_portal_registry(tmp_path, "daxing", "北京市大兴区人民政府", "beijing", ROOT + "index.html")
-        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry))
-    finally:
-        server.shutdown()
-        server.server_close()
+    build = sites_of(beijing_daxing)
+    summary = crawl_portal(tmp_path / "a.db", build, "daxing", "北京市大兴区人民政府", "beijing", ROOT + "index.html")
     (row,) = summary["portals"]
     assert (row["new"], row["status"]) == (1, "ok")
     db = connect(tmp_path / "a.db")

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 from archive.db import connect
 from crawler import families
 from crawler.families import gd
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites import gd_guangdong, gd_guangzhou
-from tests.test_crawl_replica import crawl_json, one_portal_registry
+from tests.replica_kit import FAMILIES, SiteModule, Summary, crawl_portal, fixture_text, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "gd"
+FIXTURES = FAMILIES / "gd"
 GZ = "http://www.gz.gov.cn/zfjgzy/gzsrmzfbgt/zfxxgknb/bm/"
 API = "http://www.gd.gov.cn/gkmlpt/api/all/4688?page=1&sid=2"
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def test_static_year_list_items_and_index_n_pager() -> None:
-    listing = gd.FAMILY.read("listing", fixture("year_list.html"), GZ + "2024n/index.html", {})
+    listing = gd.FAMILY.read("listing", fixture_text(FIXTURES, "year_list.html"), GZ + "2024n/index.html", {})
     assert [item.url.rsplit("/", 1)[-1] for item in listing.items] == [
         "post_10095458.html",
         "post_10095457.html",
@@ -36,7 +28,7 @@ def test_static_year_list_items_and_index_n_pager() -> None:
 
 
 def test_group_list_gives_year_folders_and_says_the_off_site_pager() -> None:
-    listing = gd.FAMILY.read("listing", fixture("group_list.html"), GZ + "index.html", {})
+    listing = gd.FAMILY.read("listing", fixture_text(FIXTURES, "group_list.html"), GZ + "index.html", {})
     assert listing.items == []
     assert listing.sub_listings == [GZ + f"{year}n/index.html" for year in (2024, 2023, 2022)]
     assert listing.pages == []  # the mirror's page 2 is never followed
@@ -45,7 +37,9 @@ def test_group_list_gives_year_folders_and_says_the_off_site_pager() -> None:
 
 
 def test_gkmlpt_index_follows_the_api_of_each_report_category() -> None:
-    listing = gd.FAMILY.read("listing", fixture("gkmlpt_index.html"), "http://www.gd.gov.cn/gkmlpt/index", {})
+    listing = gd.FAMILY.read(
+        "listing", fixture_text(FIXTURES, "gkmlpt_index.html"), "http://www.gd.gov.cn/gkmlpt/index", {}
+    )
     assert [(f.url, f.kind, f.same_column) for f in listing.follow] == [
         ("http://www.gd.gov.cn/gkmlpt/api/all/4?page=1&sid=2", "gkmlpt", False),
         ("http://www.gd.gov.cn/gkmlpt/api/all/4688?page=1&sid=2", "gkmlpt", False),
@@ -55,7 +49,7 @@ def test_gkmlpt_index_follows_the_api_of_each_report_category() -> None:
 
 
 def test_gkmlpt_api_page_items_total_and_next_page() -> None:
-    listing = gd.FAMILY.read("gkmlpt", fixture("gkmlpt_api_page1.json"), API, {"sid": "2"})
+    listing = gd.FAMILY.read("gkmlpt", fixture_text(FIXTURES, "gkmlpt_api_page1.json"), API, {"sid": "2"})
     assert [item.text for item in listing.items] == [
         "广东省人民政府2024年政府信息公开工作年度报告",
         "广东省人民政府2023年政府信息公开工作年度报告",
@@ -70,7 +64,9 @@ def test_gkmlpt_api_page_items_total_and_next_page() -> None:
 
 def test_gkmlpt_short_last_page_declares_post_count_and_stops() -> None:
     url = API.replace("page=1", "page=6")
-    listing = gd.FAMILY.read("gkmlpt", fixture("gkmlpt_api_last.json"), url, {"sid": "2", "per_page": "4"})
+    listing = gd.FAMILY.read(
+        "gkmlpt", fixture_text(FIXTURES, "gkmlpt_api_last.json"), url, {"sid": "2", "per_page": "4"}
+    )
     assert [item.url for item in listing.items] == ["http://www.gd.gov.cn/gkmlpt/content/4/4600/post_4600010.html"]
     assert listing.declared == 17 and listing.follow == []
 
@@ -81,7 +77,7 @@ def test_bad_answers_are_specific_problems() -> None:
         "gkmlpt_api_unknown.json": "gkmlpt API answer of unknown shape (no articles list)",
     }
     for name, problem in cases.items():
-        listing = gd.FAMILY.read("gkmlpt", fixture(name), API, {"sid": "2"})
+        listing = gd.FAMILY.read("gkmlpt", fixture_text(FIXTURES, name), API, {"sid": "2"})
         assert (listing.items, listing.follow, listing.problems) == ([], [], [problem])
     broken = gd.FAMILY.read("gkmlpt", '{"total": 3, "articles": [', API, {})
     assert broken.problems == ["gkmlpt API answer is not JSON"]
@@ -89,7 +85,7 @@ def test_bad_answers_are_specific_problems() -> None:
 
 def test_gkmlpt_index_without_report_category_or_tree() -> None:
     url = "http://www.gd.gov.cn/gkmlpt/index"
-    no_reports = fixture("gkmlpt_index.html").replace("年报", "公报").replace("年度报告", "公告")
+    no_reports = fixture_text(FIXTURES, "gkmlpt_index.html").replace("年报", "公报").replace("年度报告", "公告")
     assert gd.FAMILY.read("listing", no_reports, url, {}).problems == ["gkmlpt TREE has no 年报 category"]
     no_tree = "<html><script>window._CONFIG = { SID: '2', ROOT_URL: '/gkmlpt/' }</script></html>"
     assert gd.FAMILY.read("listing", no_tree, url, {}).problems == [
@@ -105,33 +101,21 @@ def test_detect_names_gd_on_its_pages() -> None:
         "gkmlpt_article.html": "http://www.gd.gov.cn/gkmlpt/content/4/4688/post_4688997.html",
     }
     for name, url in pages.items():
-        assert families.detect(fixture(name), url)[0].family == "gd", name
+        assert families.detect(fixture_text(FIXTURES, name), url)[0].family == "gd", name
 
 
 def test_articles_attachments_are_found_by_the_shared_reader() -> None:
     from crawler import pages
 
-    page = pages.read_report_page(fixture("article.html"), GZ + "2024n/content/post_10095458.html")
+    page = pages.read_report_page(fixture_text(FIXTURES, "article.html"), GZ + "2024n/content/post_10095458.html")
     assert page.year == 2024
     assert [link.url for link in page.attachments] == ["http://www.gz.gov.cn/attachment/7/7891/7891234/10095458.pdf"]
 
 
-def crawl(tmp_path: Path, module: ModuleType, name: str, agency: str, start: str) -> tuple[dict[str, Any], list[str]]:
+def crawl(tmp_path: Path, module: SiteModule, name: str, agency: str, start: str) -> tuple[Summary, list[str]]:
     """A real Scrapy crawl over HTTP of one replica portal (only this module's site); the archived URLs."""
-    server = ReplicaServer(Replica(lambda state: built(module, state))).start()
-    try:
-        registry = one_portal_registry(tmp_path, name, agency, "gd", start)
-        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry))
-    finally:
-        server.shutdown()
-        server.server_close()
+    summary = crawl_portal(tmp_path / "a.db", sites_of(module), name, agency, "gd", start)
     return summary, [row[0] for row in connect(tmp_path / "a.db").execute("SELECT url FROM sightings")]
-
-
-def built(module: ModuleType, state: int) -> Site:
-    site = Site()
-    module.build(site, state)
-    return site
 
 
 def test_crawl_static_year_folders(tmp_path: Path) -> None:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from crawler import families, pages
 from crawler.families import generic
+from tests.replica_kit import FAMILIES, fixture_text
 
-FIXTURES = Path(__file__).parent / "families" / "generic"
+FIXTURES = FAMILIES / "generic"
 HOST = "http://www.example.gov.cn"
 NIANBAO = HOST + "/zfxxgk/zfxxgknb/index.html"
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def test_links_of_known_shapes_and_report_titles() -> None:
-    listing = generic.FAMILY.read("listing", fixture("known-shapes.html"), NIANBAO, {})
+    listing = generic.FAMILY.read("listing", fixture_text(FIXTURES, "known-shapes.html"), NIANBAO, {})
     assert [item.url.removeprefix(HOST) for item in listing.items] == [
         "/zwgk/zfxxgknb/202301/t20230118_4101823.html",  # TRS
         "/art/2023/1/20/art_16727_4523456.html",  # Hanweb
@@ -31,7 +26,9 @@ def test_links_of_known_shapes_and_report_titles() -> None:
 
 
 def test_report_column_vocabulary_and_same_host_pager() -> None:
-    listing = generic.FAMILY.read("listing", fixture("report-columns.html"), HOST + "/zfxxgk/index.html", {})
+    listing = generic.FAMILY.read(
+        "listing", fixture_text(FIXTURES, "report-columns.html"), HOST + "/zfxxgk/index.html", {}
+    )
     assert listing.pages == [HOST + "/zfxxgk/index_1.html", HOST + "/zfxxgk/index_4.html"]
     assert listing.sub_listings == [
         HOST + "/zfxxgk/zfxxgknb/",
@@ -43,19 +40,19 @@ def test_report_column_vocabulary_and_same_host_pager() -> None:
 
 
 def test_off_site_pager_is_a_problem_and_not_followed() -> None:
-    listing = generic.FAMILY.read("listing", fixture("offsite-pager.html"), NIANBAO, {})
+    listing = generic.FAMILY.read("listing", fixture_text(FIXTURES, "offsite-pager.html"), NIANBAO, {})
     assert listing.pages == [HOST + "/zfxxgk/zfxxgknb/index_3.html"]
     assert listing.problems == ["pager points off-site: http://mirror.example-cdn.com/zfxxgk/zfxxgknb/index_1.html"]
 
 
 def test_changed_listing_where_nothing_matched_is_a_problem() -> None:
-    listing = generic.FAMILY.read("listing", fixture("nothing.html"), NIANBAO, {})
+    listing = generic.FAMILY.read("listing", fixture_text(FIXTURES, "nothing.html"), NIANBAO, {})
     assert listing.items == [] and listing.follow == []
     assert listing.problems == [generic.NOTHING_MATCHED]
 
 
 def test_detect_falls_back_to_generic() -> None:
-    assert families.detect(fixture("nothing.html"), NIANBAO) == [
+    assert families.detect(fixture_text(FIXTURES, "nothing.html"), NIANBAO) == [
         families.Evidence("generic", ("no family's fingerprint on the page",))
     ]
 

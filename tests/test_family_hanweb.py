@@ -4,23 +4,19 @@ then real Scrapy crawls over HTTP through the replica: qufu (dataproxy.jsp behin
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from archive.db import connect
-from cli.main import cli
 from crawler import families, pages
 from crawler.families import Follow, Listing, hanweb
 from crawler.replica import sites
 from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites.common import html_page
+from tests.replica_kit import FAMILIES, crawl_json, fixture_text, portal, portal_row, registry_file, serving
 
-FIXTURES = Path(__file__).parent / "families" / "hanweb"
+FIXTURES = FAMILIES / "hanweb"
 HANWEB = families.get("hanweb")
 QUFU = "http://www.qufu.gov.cn/col/col15191/index.html?vc_xxgkarea=370881&jh=264"
 QUFU_PROXY = "http://www.qufu.gov.cn/module/web/jpage/dataproxy.jsp"
@@ -33,12 +29,8 @@ JYT = "http://jyt.jiangsu.gov.cn/col/col82269/index.html"
 LINXIA = "http://www.linxia.gov.cn/lxz/zwgk/zfxxgknb/2024/gxs/"
 
 
-def read(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def listing(name: str, url: str, kind: str = "listing", context: dict[str, str] | None = None) -> Listing:
-    return HANWEB.read(kind, read(name), url, context or {})
+    return HANWEB.read(kind, fixture_text(FIXTURES, name), url, context or {})
 
 
 def qufu_batch(start: int) -> dict[str, str]:
@@ -174,13 +166,13 @@ def test_intensive_platform_articles() -> None:
     assert [pages.report_year(item.text) for item in found.items] == [2024, 2024, 2024]
     report = found.items[0].url
     assert report == LINXIA + "art/2025/art_22be47c1a9f04d6b8e3f5a7c9d1b2e40.html" and HANWEB.is_article(report)
-    page = pages.read_report_page(read("intensive_article.html"), report)
+    page = pages.read_report_page(fixture_text(FIXTURES, "intensive_article.html"), report)
     assert (page.title, page.year) == ("广河县人民政府2024年政府信息公开工作年度报告", 2024)
     assert [link.url for link in page.attachments] == [LINXIA + "art/2025/att/广河县2024年政府信息公开工作年度报告.pdf"]
 
 
 def test_article_with_its_file_behind_downfile_jsp() -> None:
-    page = pages.read_report_page(read("article_downfile.html"), QUFU_REPORT)
+    page = pages.read_report_page(fixture_text(FIXTURES, "article_downfile.html"), QUFU_REPORT)
     assert (page.title, page.year) == ("曲阜市科学技术局2021年政府信息公开工作年度报告", 2021)
     assert [link.url for link in page.attachments] == [
         "http://www.qufu.gov.cn/module/download/downfile.jsp?classid=0&filename=2201201530.docx"
@@ -203,7 +195,10 @@ def test_broken_cdata_keeps_the_records_that_can_be_read() -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        (read("dataproxy_error.html"), "dataproxy.jsp answered an HTML page, not its XML record list"),
+        (
+            fixture_text(FIXTURES, "dataproxy_error.html"),
+            "dataproxy.jsp answered an HTML page, not its XML record list",
+        ),
         ('{"total": 3, "data": []}', "dataproxy.jsp answered an answer of unknown shape, not its XML record list"),
     ],
 )
@@ -213,7 +208,7 @@ def test_an_answer_that_is_no_datastore_is_a_problem(text: str, problem: str) ->
 
 
 def test_a_pager_without_its_unit_id_is_a_problem() -> None:
-    html = read("pager_uid_pagenum.html").replace('<div id="396302">', "<div>")
+    html = fixture_text(FIXTURES, "pager_uid_pagenum.html").replace('<div id="396302">', "<div>")
     found = HANWEB.read("listing", html, JYT, {})
     assert len(found.items) == 15 and found.pages == []
     assert found.problems == ["jpage pager without its unit id: later pages not read"]
@@ -237,50 +232,26 @@ def test_a_pager_without_its_unit_id_is_a_problem() -> None:
     ],
 )
 def test_detect_names_hanweb(name: str, url: str) -> None:
-    assert families.detect(read(name), url)[0].family == "hanweb"
+    assert families.detect(fixture_text(FIXTURES, name), url)[0].family == "hanweb"
 
 
 # -- end to end: Scrapy over HTTP through the replica --------------------------------------------------------------
 
-REGISTRY = """
-[[portal]]
-name = "qufu"
-agency = "曲阜市人民政府"
-family = "hanweb"
-start_urls = ["http://www.qufu.gov.cn/col/col15191/index.html?vc_xxgkarea=370881&jh=264"]
-hosts = ["www.qufu.gov.cn"]
-
-[[portal]]
-name = "yancheng"
-agency = "盐城市人民政府"
-family = "hanweb"
-start_urls = ["http://www.yancheng.gov.cn/col/col32749/index.html"]
-hosts = ["www.yancheng.gov.cn"]
-"""
-
-
-def crawl(tmp_path: Path, build: Any, registry: str) -> tuple[dict[str, Any], ReplicaServer]:
-    """One `nianbao crawl` (Scrapy, real HTTP, 1 s timeouts) through a replica of ``build``."""
-    registry_file = tmp_path / "portals.toml"
-    registry_file.write_text(registry, encoding="utf-8")
-    server = ReplicaServer(Replica(build)).start()
-    try:
-        args = ["--db", str(tmp_path / "a.db"), "crawl", "--json", "--via-replica", server.url, "--timeout", "1"]
-        result = CliRunner().invoke(cli, [*args, "--registry", str(registry_file)], catch_exceptions=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    summary: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
-    return summary, server
+#: A yancheng column page that frames the column of YANCHENG (iframe_column.html).
+YANCHENG_FRAME = "http://www.yancheng.gov.cn/col/col32740/index.html"
+QUFU_ROW = portal_row("qufu", "曲阜市人民政府", "hanweb", QUFU)
+YANCHENG_ROW = portal_row("yancheng", "盐城市人民政府", "hanweb", YANCHENG)
 
 
 @pytest.mark.timeout(120)
 def test_crawl_archives_each_report_once_at_its_real_url(tmp_path: Path) -> None:
-    summary, server = crawl(tmp_path, sites.build, REGISTRY)
-    rows = {row["portal"]: row for row in summary["portals"]}
-    assert (rows["qufu"]["new"], rows["yancheng"]["new"]) == (2, 1)  # qufu: the article and its DOCX
-    assert summary["failing_portals"] == [] and rows["qufu"]["problems"] == rows["yancheng"]["problems"] == []
-    retried = [e["url"] for e in rows["qufu"]["events"] if e["kind"] == "retried"]
+    registry = registry_file(tmp_path, QUFU_ROW + YANCHENG_ROW)
+    with serving(sites.build) as server:
+        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry), expect=None)
+    qufu, yancheng = portal(summary, "qufu"), portal(summary, "yancheng")
+    assert (qufu["new"], yancheng["new"]) == (2, 1)  # qufu: the article and its DOCX
+    assert summary["failing_portals"] == [] and qufu["problems"] == yancheng["problems"] == []
+    retried = [e["url"] for e in qufu["events"] if e["kind"] == "retried"]
     assert set(retried) == {QUFU_PROXY}  # dataproxy.jsp's 500s were retried past
     db = connect(tmp_path / "a.db")
     seen = db.execute(
@@ -300,17 +271,17 @@ def test_crawl_archives_each_report_once_at_its_real_url(tmp_path: Path) -> None
 def frame_loop(state: int) -> Site:
     """Two pages framing each other, neither with a list: the crawl must still end."""
     site = Site()
-    site.add("http://www.yancheng.gov.cn/col/col32740/index.html", html_page(read("iframe_column.html")))
-    site.add("http://www.yancheng.gov.cn/col/col32749/index.html", html_page(read("iframe_loop.html")))
+    site.add(YANCHENG_FRAME, html_page(fixture_text(FIXTURES, "iframe_column.html")))
+    site.add(YANCHENG, html_page(fixture_text(FIXTURES, "iframe_loop.html")))
     return site
 
 
 @pytest.mark.timeout(120)
 def test_a_frame_loop_ends_with_each_page_requested_once(tmp_path: Path) -> None:
-    registry = REGISTRY.split("[[portal]]")[2].replace(
-        "col32749/index.html", "col32740/index.html"
-    )  # the yancheng row, started at the framing page
-    summary, server = crawl(tmp_path, frame_loop, "[[portal]]" + registry)
+    # the yancheng row, started at the framing page
+    registry = registry_file(tmp_path, portal_row("yancheng", "盐城市人民政府", "hanweb", YANCHENG_FRAME))
+    with serving(frame_loop) as server:
+        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry), expect=None)
     paths = [hit.path for hit in server.replica.log if hit.path != "/robots.txt"]
     assert sorted(paths) == ["/col/col32740/index.html", "/col/col32749/index.html"]
     assert summary["failing_portals"] == ["yancheng"]  # no list anywhere: loud, not endless

@@ -3,34 +3,25 @@ what comes out asserted; then a real Scrapy crawl of the Weihai portals through 
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from archive.db import connect
-from cli.main import cli
-from crawler import families, pages, registry
+from crawler import families, pages
 from crawler.families import Follow, hanweb_annual
 from crawler.registry import Portal
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.server import ReplicaServer
 from crawler.replica.sites import weihai
+from tests.replica_kit import FAMILIES, bundled_rows, crawl_json, events, fixture_text, registry_file, serving, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "hanweb_annual"
+FIXTURES = FAMILIES / "hanweb_annual"
 MODULE = "http://www.weihai.gov.cn/module/xxgk/xxgkAnnualReport.jsp"
 KJJ_2023 = f"{MODULE}?area=11371000004359096D&fbtime=2023"
 TJJ_2023 = f"{MODULE}?area=1137100000435982XT&fbtime=2023"
 UNITS = ["11371000004359010J", "1137100000435982XT", "11371000004359096D"]
 KJJ_TITLE = "威海市科学技术局2023年政府信息公开工作年度报告"
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def reports(urls: list[str]) -> list[Follow]:
@@ -41,23 +32,25 @@ def reports(urls: list[str]) -> list[Follow]:
 
 
 def test_module_page_is_a_report_with_its_pdf_and_docx() -> None:
-    page = pages.read_report_page(fixture("module_report.html"), KJJ_2023)
+    page = pages.read_report_page(fixture_text(FIXTURES, "module_report.html"), KJJ_2023)
     assert (page.title, page.year, page.is_shell) == (KJJ_TITLE, 2023, False)
     assert [(link.url, link.text) for link in page.attachments] == [
         ("http://www.weihai.gov.cn/picture/0/2401191530123.pdf", f"{KJJ_TITLE}.pdf"),
         ("http://www.weihai.gov.cn/picture/0/2401191530124.docx", f"{KJJ_TITLE}.docx"),
     ]
-    assert families.detect(fixture("module_report.html"), KJJ_2023)[0].family == "hanweb"
+    assert families.detect(fixture_text(FIXTURES, "module_report.html"), KJJ_2023)[0].family == "hanweb"
 
 
 def test_module_page_without_a_record_is_no_report() -> None:
-    page = pages.read_report_page(fixture("module_no_record.html"), f"{MODULE}?area=11371000000000000X&fbtime=2023")
+    page = pages.read_report_page(
+        fixture_text(FIXTURES, "module_no_record.html"), f"{MODULE}?area=11371000000000000X&fbtime=2023"
+    )
     assert (page.year, page.attachments) == (None, [])
 
 
 def test_challenge_answer_is_recognised() -> None:
-    assert pages.is_challenge(fixture("module_challenge_412.html"))
-    assert not pages.is_challenge(fixture("module_report.html"))
+    assert pages.is_challenge(fixture_text(FIXTURES, "module_challenge_412.html"))
+    assert not pages.is_challenge(fixture_text(FIXTURES, "module_report.html"))
 
 
 def test_start_enumerates_areas_by_year_and_asks_for_discovery_pages() -> None:
@@ -81,7 +74,9 @@ def test_start_enumerates_areas_by_year_and_asks_for_discovery_pages() -> None:
 
 
 def read_discovery(name: str, url: str = weihai.UNIT_LIST) -> families.Listing:
-    return families.get("hanweb").read("annual-areas", fixture(name), url, {"first": "2022", "last": "2023"})
+    return families.get("hanweb").read(
+        "annual-areas", fixture_text(FIXTURES, name), url, {"first": "2022", "last": "2023"}
+    )
 
 
 def test_unit_list_yields_each_unit_by_year() -> None:
@@ -95,11 +90,14 @@ def test_codes_from_xxgk_shell_script_links_and_frames() -> None:
     """``vc_xxgkarea=`` written by the header script, ``area=`` of the tree.jsp frame and the guide link; the
     other host's module and a code of no known shape (``…-1``) are left out."""
     url = "http://www.weihai.gov.cn/col/col75281/index.html?vc_xxgkarea=11371000004359096D"
-    assert hanweb_annual.areas_in(fixture("unit_xxgk_shell.html"), url) == ["11371000004359010J", "11371000004359096D"]
+    assert hanweb_annual.areas_in(fixture_text(FIXTURES, "unit_xxgk_shell.html"), url) == [
+        "11371000004359010J",
+        "11371000004359096D",
+    ]
 
 
 def test_module_page_names_its_own_area() -> None:
-    assert hanweb_annual.areas_in(fixture("module_report.html"), KJJ_2023) == ["11371000004359096D"]
+    assert hanweb_annual.areas_in(fixture_text(FIXTURES, "module_report.html"), KJJ_2023) == ["11371000004359096D"]
 
 
 def test_changed_unit_list_is_a_problem_not_an_exception() -> None:
@@ -118,64 +116,33 @@ def test_unknown_answer_kind_is_a_problem() -> None:
 
 def test_city_column_lists_its_report_article() -> None:
     url = "http://www.weihai.gov.cn/col/col168496/index.html"
-    listing = families.get("hanweb").read("listing", fixture("city_column.html"), url, {})
+    listing = families.get("hanweb").read("listing", fixture_text(FIXTURES, "city_column.html"), url, {})
     assert [(item.url, item.text) for item in listing.items] == [
         (weihai.CITY_REPORT, "威海市人民政府2024年政府信息公开工作年度报告")
     ]
     assert (listing.declared, listing.problems) == (1, [])
-    assert families.detect(fixture("city_column.html"), url)[0].family == "hanweb"
+    assert families.detect(fixture_text(FIXTURES, "city_column.html"), url)[0].family == "hanweb"
 
 
 def test_city_article_is_the_2024_report() -> None:
-    page = pages.read_report_page(fixture("city_article.html"), weihai.CITY_REPORT)
+    page = pages.read_report_page(fixture_text(FIXTURES, "city_article.html"), weihai.CITY_REPORT)
     assert (page.title, page.year, page.attachments) == ("威海市人民政府2024年政府信息公开工作年度报告", 2024, [])
-    assert families.detect(fixture("city_article.html"), weihai.CITY_REPORT)[0].family == "hanweb"
+    assert families.detect(fixture_text(FIXTURES, "city_article.html"), weihai.CITY_REPORT)[0].family == "hanweb"
 
 
 # -- a real crawl through the replica -----------------------------------------------------------------------
 
 
-def weihai_only(state: int = 1) -> Site:
-    site = Site()
-    weihai.build(site, state)
-    return site
-
-
 @pytest.fixture(scope="module")
 def replica() -> Iterator[ReplicaServer]:
-    server = ReplicaServer(Replica(weihai_only)).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def crawl(db: Path, replica: ReplicaServer, registry_file: Path, *args: str) -> dict[str, Any]:
-    command = ["--db", str(db), "crawl", "--json", "--via-replica", replica.url, "--timeout", "1"]
-    result = CliRunner().invoke(cli, [*command, "--registry", str(registry_file), *args], catch_exceptions=False)
-    summary: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
-    return summary
-
-
-def registry_rows(folder: Path, names: list[str], extra: str = "") -> Path:
-    """The bundled registry's rows of ``names`` (as they are), plus ``extra`` TOML, in a file of their own."""
-    bundled = tomllib.loads(registry.DEFAULT_REGISTRY.read_text(encoding="utf-8"))["portal"]
-    text = ""
-    for row in (row for row in bundled if row["name"] in names):
-        text += "[[portal]]\n" + "".join(
-            f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in row.items()
-        )
-    path = folder / "portals.toml"
-    path.write_text(text + extra, encoding="utf-8")
-    return path
-
-
-def events(summary: dict[str, Any], kind: str) -> dict[str, str]:
-    return {e["url"]: e["reason"] for row in summary["portals"] for e in row["events"] if e["kind"] == kind}
+    with serving(sites_of(weihai)) as server:
+        yield server
 
 
 def test_crawl_archives_each_weihai_report_once_at_its_module_url(replica: ReplicaServer, tmp_path: Path) -> None:
     replica.replica.log.clear()
-    summary = crawl(tmp_path / "a.db", replica, registry_rows(tmp_path, ["weihai", "weihai-kjj"]))
+    registry = registry_file(tmp_path, bundled_rows(lambda row: row["name"] in ("weihai", "weihai-kjj")))
+    summary = crawl_json(tmp_path / "a.db", replica, "--registry", str(registry), expect=None)
     assert (summary["failing_portals"], summary["partial_portals"]) == ([], [])
     assert events(summary, "failed") == {
         f"{MODULE}?area=11371000004359096D&fbtime=2022": "anti-bot challenge (HTTP 412)"
@@ -214,7 +181,8 @@ def test_crawl_discovers_the_units_from_the_portals_page(replica: ReplicaServer,
         'hosts = ["www.weihai.gov.cn"]\n'
     )
     replica.replica.log.clear()
-    summary = crawl(tmp_path / "b.db", replica, registry_rows(tmp_path, [], row), "--since", "2022")
+    registry = registry_file(tmp_path, row)
+    summary = crawl_json(tmp_path / "b.db", replica, "--registry", str(registry), "--since", "2022", expect=None)
     assert events(summary, "failed") == {
         f"{MODULE}?area=11371000004359096D&fbtime=2022": "anti-bot challenge (HTTP 412)"
     }

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from crawler import families, pages
 from crawler.families import huaian
-from crawler.replica.model import Site
 from crawler.replica.sites import huaian as site
+from tests.replica_kit import FAMILIES, fixture_text, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "huaian"
+FIXTURES = FAMILIES / "huaian"
 HOST = "http://www.huaian.gov.cn"
 COLUMN = HOST + "/col/18073_668815/"
 REPORT = HOST + "/col/4122_231438/art/17383392/17404450095975A5KfNzE.html"
 TITLE = "淮安市人民政府2024年政府信息公开工作年度报告"
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def test_list_items_declared_size_and_static_pages() -> None:
-    listing = huaian.FAMILY.read("listing", fixture("list.html"), COLUMN + "index.html", {})
+    listing = huaian.FAMILY.read("listing", fixture_text(FIXTURES, "list.html"), COLUMN + "index.html", {})
     assert len(listing.items) == 20
     assert (listing.items[0].url, listing.items[0].text) == (REPORT, TITLE)
     assert all(huaian.FAMILY.is_article(item.url) for item in listing.items)
@@ -33,13 +27,13 @@ def test_list_items_declared_size_and_static_pages() -> None:
 
 
 def test_second_page_completes_the_declared_list() -> None:
-    listing = huaian.FAMILY.read("listing", fixture("list-page2.html"), COLUMN + "index_2.html", {})
+    listing = huaian.FAMILY.read("listing", fixture_text(FIXTURES, "list-page2.html"), COLUMN + "index_2.html", {})
     assert len(listing.items) == 3 and listing.declared == 23
     assert listing.pages == [COLUMN + "index.html"]  # the spider asks for each page once
 
 
 def test_report_page_metadata_title_and_files() -> None:
-    text = fixture("article.html")
+    text = fixture_text(FIXTURES, "article.html")
     assert "<th>索 引 号</th><td>014289810/2025-00013</td><th>发布机构</th>" in text
     assert f'<th>名 称</th><td colspan="3">{TITLE}</td>' in text
     page = pages.read_report_page(text, REPORT)
@@ -59,8 +53,8 @@ def test_article_url_shapes_of_the_city_platform() -> None:
 
 
 def test_detect_names_the_platform() -> None:
-    assert families.detect(fixture("list.html"), COLUMN + "index.html")[0].family == "huaian"
-    assert families.detect(fixture("article.html"), REPORT)[0].family == "huaian"
+    assert families.detect(fixture_text(FIXTURES, "list.html"), COLUMN + "index.html")[0].family == "huaian"
+    assert families.detect(fixture_text(FIXTURES, "article.html"), REPORT)[0].family == "huaian"
 
 
 @pytest.mark.parametrize(
@@ -72,13 +66,11 @@ def test_detect_names_the_platform() -> None:
     ],
 )
 def test_fixtures_are_what_the_replica_serves(name: str, path: str) -> None:
-    served = Site()
-    site.build(served, 1)
-    resource = served.find("www.huaian.gov.cn", path)
+    resource = sites_of(site)(1).find("www.huaian.gov.cn", path)
     assert resource is not None and resource.body == (FIXTURES / name).read_bytes()
 
 
 def test_changed_list_markup_is_a_problem() -> None:
-    listing = huaian.FAMILY.read("listing", fixture("changed.html"), COLUMN + "index.html", {})
+    listing = huaian.FAMILY.read("listing", fixture_text(FIXTURES, "changed.html"), COLUMN + "index.html", {})
     assert listing.items == [] and listing.follow == [] and listing.declared is None
     assert listing.problems == ["no div.list-lb list on the page (markup changed?)"]

@@ -8,23 +8,21 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import shaanxi
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites import shaanxi_baishui
-from tests.test_crawl_replica import crawl_json, one_portal_registry
+from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "shaanxi"
+FIXTURES = FAMILIES / "shaanxi"
 COLUMN = "http://www.baishui.gov.cn/zfxxgk/zfxxgknb/bmxxgknb/"
 REPORT = COLUMN + "1651146479113211905.html"
 FAMILY = shaanxi.FAMILY
 
 
 def read(name: str, url: str) -> families.Listing:
-    return FAMILY.read("listing", (FIXTURES / name).read_text(encoding="utf-8"), url, {})
+    return FAMILY.read("listing", fixture_text(FIXTURES, name), url, {})
 
 
 def test_every_fixture_is_described() -> None:
-    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    readme = fixture_text(FIXTURES, "README.md")
     assert all(f"`{path.name}`" in readme for path in FIXTURES.glob("*.html"))
 
 
@@ -66,7 +64,7 @@ def test_changed_listing_is_a_problem() -> None:
 
 
 def test_article_page_and_its_attachment() -> None:
-    html = (FIXTURES / "article-1651146479113211905.html").read_text(encoding="utf-8")
+    html = fixture_text(FIXTURES, "article-1651146479113211905.html")
     page = pages.read_report_page(html, REPORT)
     assert (page.title, page.year) == ("白水县人民政府办公室2020年政府信息公开工作年度报告", 2020)
     assert [link.url for link in page.attachments] == [
@@ -76,24 +74,13 @@ def test_article_page_and_its_attachment() -> None:
 
 def test_detect_names_shaanxi_on_its_pages() -> None:
     for name, url in [("list-page1.html", COLUMN + "1.html"), ("article-1651146479113211905.html", REPORT)]:
-        evidence = families.detect((FIXTURES / name).read_text(encoding="utf-8"), url)
+        evidence = families.detect(fixture_text(FIXTURES, name), url)
         assert evidence[0].family == "shaanxi", (name, evidence)
 
 
 def test_crawl_archives_the_report_once_at_its_real_url(tmp_path: Path) -> None:
-    def build(state: int) -> Site:
-        site = Site()
-        shaanxi_baishui.build(site, state)
-        return site
-
-    server = ReplicaServer(Replica(build)).start()
-    try:
-        start = f"http://{shaanxi_baishui.HOST}{shaanxi_baishui.COLUMN}1.html"
-        registry = one_portal_registry(tmp_path, "baishui", "白水县人民政府", "shaanxi", start)
-        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry))
-    finally:
-        server.shutdown()
-        server.server_close()
+    start = f"http://{shaanxi_baishui.HOST}{shaanxi_baishui.COLUMN}1.html"
+    summary = crawl_portal(tmp_path / "a.db", sites_of(shaanxi_baishui), "baishui", "白水县人民政府", "shaanxi", start)
     (row,) = summary["portals"]
     assert (row["new"], row["status"]) == (2, "ok")  # the inline HTML and its DOCX copy
     db = connect(tmp_path / "a.db")

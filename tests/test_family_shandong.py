@@ -3,24 +3,19 @@ crawl of its two replica portals (聊城市科学技术局, 博山区 with its d
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from archive.db import connect
-from cli.main import cli
-from crawler import families, pages, registry
+from crawler import families, pages
 from crawler.families import shandong
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.server import ReplicaServer
 from crawler.replica.sites import boshan, common, liaocheng_kjj
+from tests.replica_kit import FAMILIES, bundled_rows, crawl_json, events, registry_file, serving, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "shandong"
+FIXTURES = FAMILIES / "shandong"
 LC = f"http://{liaocheng_kjj.HOST}"
 LC_CHANNEL = LC + liaocheng_kjj.CHANNEL
 BS = f"http://{boshan.HOST}"
@@ -205,44 +200,10 @@ def test_detect_names_shandong(name: str, url: str) -> None:
 # -- a real crawl through the replica -----------------------------------------------------------------------
 
 
-def shandong_sites(state: int = 1) -> Site:
-    site = Site()
-    liaocheng_kjj.build(site, state)
-    boshan.build(site, state)
-    return site
-
-
 @pytest.fixture(scope="module")
 def replica() -> Iterator[ReplicaServer]:
-    server = ReplicaServer(Replica(shandong_sites)).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def registry_file(folder: Path) -> Path:
-    """The bundled registry's rows of this family's portals, as they are, in a file of their own."""
-    rows = tomllib.loads(registry.DEFAULT_REGISTRY.read_text(encoding="utf-8"))["portal"]
-    text = "".join(
-        "[[portal]]\n" + "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in row.items())
-        for row in rows
-        if row["family"] == "shandong"
-    )
-    path = folder / "portals.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def crawl(db: Path, replica: ReplicaServer, folder: Path) -> dict[str, Any]:
-    command = ["--db", str(db), "crawl", "--json", "--via-replica", replica.url, "--timeout", "1"]
-    result = CliRunner().invoke(cli, [*command, "--registry", str(registry_file(folder))], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    summary: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
-    return summary
-
-
-def events(summary: dict[str, Any], kind: str) -> dict[str, str]:
-    return {e["url"]: e["reason"] for row in summary["portals"] for e in row["events"] if e["kind"] == kind}
+    with serving(sites_of(liaocheng_kjj, boshan)) as server:
+        yield server
 
 
 @pytest.mark.slow
@@ -252,7 +213,9 @@ def test_crawl_archives_each_report_once_with_its_files_at_real_shape_urls(
     replica.replica.set_state(1)
     replica.replica.log.clear()
     db_path = tmp_path / "a.db"
-    first = crawl(db_path, replica, tmp_path)
+    # the bundled registry's rows of this family's portals, as they are
+    registry = registry_file(tmp_path, bundled_rows(lambda row: row["family"] == "shandong"))
+    first = crawl_json(db_path, replica, "--registry", str(registry))
     assert (first["failing_portals"], first["partial_portals"]) == ([], [])
     assert (first["totals"]["new"], first["totals"]["changed"]) == (5, 0)
     seen = connect(db_path).execute(
@@ -275,7 +238,7 @@ def test_crawl_archives_each_report_once_with_its_files_at_real_shape_urls(
     assert not any("doc_65c0a8e1" in hit.path or "doc_65b1e2a0" in hit.path for hit in replica.replica.log)
 
     replica.replica.set_state(2)  # the HTML report replaced at the same URL by a corrected version
-    third = crawl(db_path, replica, tmp_path)
+    third = crawl_json(db_path, replica, "--registry", str(registry))
     assert (third["totals"]["new"], third["totals"]["changed"]) == (0, 1)
     latest = (
         "SELECT d.text FROM sightings s JOIN documents d ON d.id = s.document_id WHERE s.url = ? ORDER BY s.id DESC"

@@ -3,34 +3,26 @@ and a real Scrapy crawl of the 周口 and 淮安 replicas through the registry r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from archive.db import connect
-from cli.main import cli
-from crawler import families, pages, registry
+from crawler import families, pages
 from crawler.families import sitesources
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.server import ReplicaServer
 from crawler.replica.sites import huaian, zhoukou
+from tests.replica_kit import FAMILIES, bundled_rows, crawl_json, events, fixture_text, registry_file, serving, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "sitesources"
+FIXTURES = FAMILIES / "sitesources"
 ROOT = "http://www.zhoukou.gov.cn/sitesources/zksrmzf/page_pc/zwgk/gkznhml/zfxxgknb/"
 LIST = ROOT + "2022n/szbm/"
 SEED = "周口市科技局2022年政府信息公开工作年度报告"
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def read(name: str, url: str, kind: str = "listing", context: dict[str, str] | None = None) -> families.Listing:
-    return sitesources.FAMILY.read(kind, fixture(name), url, context or {})
+    return sitesources.FAMILY.read(kind, fixture_text(FIXTURES, name), url, context or {})
 
 
 def test_column_front_page_gives_its_year_sub_columns() -> None:
@@ -78,7 +70,9 @@ def test_empty_list_is_no_problem_of_its_own() -> None:
 
 
 def test_report_page_is_a_wrapper_around_doc_and_pdf() -> None:
-    page = pages.read_report_page(fixture("article.html"), LIST + zhoukou.SEED_ARTICLE.removeprefix("2022n/szbm/"))
+    page = pages.read_report_page(
+        fixture_text(FIXTURES, "article.html"), LIST + zhoukou.SEED_ARTICLE.removeprefix("2022n/szbm/")
+    )
     assert (page.title, page.year, page.is_shell) == (SEED, 2022, True)
     assert [link.url for link in page.attachments] == [
         "http://www.zhoukou.gov.cn" + zhoukou.DOC_FILE,
@@ -89,7 +83,7 @@ def test_report_page_is_a_wrapper_around_doc_and_pdf() -> None:
 @pytest.mark.parametrize("name", ["column.html", "list1.html", "article.html"])
 def test_detect_names_the_platform(name: str) -> None:
     url = LIST + (zhoukou.SEED_ARTICLE.removeprefix("2022n/szbm/") if name == "article.html" else name)
-    assert families.detect(fixture(name), url)[0].family == "sitesources"
+    assert families.detect(fixture_text(FIXTURES, name), url)[0].family == "sitesources"
 
 
 @pytest.mark.parametrize(
@@ -127,39 +121,20 @@ def test_script_json_answering_html_is_a_problem() -> None:
 # -- a real crawl of both portals through the replica ----------------------------------------------
 
 
-def _build(state: int) -> Site:
-    site = Site()
-    zhoukou.build(site, state)
-    huaian.build(site, state)
-    return site
+_build = sites_of(zhoukou, huaian)
 
 
 @pytest.fixture(scope="module")
 def replica() -> Iterator[ReplicaServer]:
-    server = ReplicaServer(Replica(_build)).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def _registry(folder: Path) -> Path:
-    """The two registry rows of crawler/portals.toml, as a registry file of their own."""
-    rows = [portal for portal in registry.load() if portal.name in ("zhoukou", "huaian")]
-    text = "".join(
-        f'[[portal]]\nname = "{p.name}"\nagency = "{p.agency}"\nfamily = "{p.family}"\n'
-        f"start_urls = {json.dumps(list(p.start_urls))}\nhosts = {json.dumps(list(p.hosts))}\n\n"
-        for p in rows
-    )
-    (folder / "portals.toml").write_text(text, encoding="utf-8")
-    return folder / "portals.toml"
+    with serving(_build) as server:
+        yield server
 
 
 def test_crawl_archives_each_report_once_at_its_real_url(replica: ReplicaServer, tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    args = ["--db", str(db), "crawl", "--json", "--via-replica", replica.url, "--timeout", "1"]
-    result = CliRunner().invoke(cli, [*args, "--registry", str(_registry(tmp_path))], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    summary: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
+    # the two registry rows of crawler/portals.toml, as a registry file of their own
+    registry = registry_file(tmp_path, bundled_rows(lambda row: row["name"] in ("zhoukou", "huaian")))
+    summary = crawl_json(db, replica, "--registry", str(registry))
     assert summary["failing_portals"] == []
     rows = connect(db).execute(
         "SELECT d.title, d.media_type, s.url FROM sightings s JOIN documents d ON d.id = s.document_id ORDER BY s.url"
@@ -173,10 +148,10 @@ def test_crawl_archives_each_report_once_at_its_real_url(replica: ReplicaServer,
         (SEED, "application/msword", "http://www.zhoukou.gov.cn" + zhoukou.DOC_FILE),
         (SEED, "application/pdf", "http://www.zhoukou.gov.cn" + zhoukou.PDF_FILE),
     ]
-    events = {(e["kind"], e["url"]): e["reason"] for row in summary["portals"] for e in row["events"]}
-    assert events[("failed", ROOT + zhoukou.CHALLENGE_ARTICLE)] == "anti-bot challenge page (HTTP 200), not archived"
-    assert events[("failed", ROOT + zhoukou.SLOW_ARTICLE)].startswith("timeout")
-    assert events[("skipped", zhoukou.MIRROR)] == "off-site host www.zhoukou.gov.cn.zfxxgk-mirror.com"
-    assert events[("skipped", zhoukou.GATEWAY)] == "off-site host www.gov.cn"
-    assert events[("failed", "http://www.huaian.gov.cn" + huaian.SCAN_PDF)].startswith("too large: 300.0 MB")
+    failed, skipped = events(summary, "failed"), events(summary, "skipped")
+    assert failed[ROOT + zhoukou.CHALLENGE_ARTICLE] == "anti-bot challenge page (HTTP 200), not archived"
+    assert failed[ROOT + zhoukou.SLOW_ARTICLE].startswith("timeout")
+    assert skipped[zhoukou.MIRROR] == "off-site host www.zhoukou.gov.cn.zfxxgk-mirror.com"
+    assert skipped[zhoukou.GATEWAY] == "off-site host www.gov.cn"
+    assert failed["http://www.huaian.gov.cn" + huaian.SCAN_PDF].startswith("too large: 300.0 MB")
     assert {hit.host for hit in replica.replica.log} == {"www.zhoukou.gov.cn", "www.huaian.gov.cn"}

@@ -4,24 +4,28 @@ report, a createPageHTML .shtml pager) and 福清 (a 动静结合 list whose sea
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from archive.db import connect
-from cli.main import cli
-from crawler import families, registry
+from crawler import families
 from crawler.families import Follow, trs
 from crawler.registry import Portal
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.server import ReplicaServer
 from crawler.replica.sites import trs_fuqing, trs_km
+from tests.replica_kit import (
+    FAMILIES,
+    bundled_rows,
+    crawl_json,
+    fixture_text,
+    registry_file,
+    serving,
+    sites_of,
+)
 
-FIXTURES = Path(__file__).parent / "families" / "trs"
+FIXTURES = FAMILIES / "trs"
 KM = "http://www.km.gov.cn/zfxxgk/zfxxgknb/"
 FUQING = "http://www.fuqing.gov.cn/xjwz/zwgk/zfxxgknb/"
 SANMING = "http://zjj.sm.gov.cn/zwgk/zfxxgknb/"
@@ -29,7 +33,7 @@ WAS5_API = "http://zjj.sm.gov.cn/was5/web/search?channelid=212807&templet=docs.j
 
 
 def read(name: str, url: str, kind: str = "listing", context: dict[str, str] | None = None) -> families.Listing:
-    return trs.FAMILY.read(kind, (FIXTURES / name).read_text(encoding="utf-8"), url, context or {})
+    return trs.FAMILY.read(kind, fixture_text(FIXTURES, name), url, context or {})
 
 
 def urls(follows: list[Follow]) -> list[str]:
@@ -37,7 +41,7 @@ def urls(follows: list[Follow]) -> list[str]:
 
 
 def test_every_fixture_is_documented() -> None:
-    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    readme = fixture_text(FIXTURES, "README.md")
     assert [f.name for f in sorted(FIXTURES.iterdir()) if f.name != "README.md" and f"`{f.name}`" not in readme] == []
 
 
@@ -204,21 +208,17 @@ def test_search_api_answering_broken_json_is_a_problem() -> None:
     ],
 )
 def test_detect_names_trs(name: str, url: str, clue: str) -> None:
-    best = families.detect((FIXTURES / name).read_text(encoding="utf-8"), url)[0]
+    best = families.detect(fixture_text(FIXTURES, name), url)[0]
     assert best.family == "trs"
     assert any(found.startswith(clue) for found in best.clues), best.clues
 
 
-def trs_sites(state: int = 1) -> Site:
-    """Only our two portals: building every replica site costs seconds (PDFs rendered by LibreOffice)."""
-    site = Site()
-    trs_km.build(site, state)
-    trs_fuqing.build(site, state)
-    return site
+#: Only our two portals: building every replica site costs seconds (PDFs rendered by LibreOffice).
+trs_sites = sites_of(trs_km, trs_fuqing)
 
 
 def test_detect_names_trs_on_every_replica_page() -> None:
-    site = trs_sites()
+    site = trs_sites(1)
     for host in (trs_km.HOST, trs_fuqing.HOST):
         for path, resource in site.resources[host].items():
             best = families.detect(resource.body.decode("utf-8"), f"http://{host}{path}")[0]
@@ -230,35 +230,14 @@ def test_detect_names_trs_on_every_replica_page() -> None:
 
 @pytest.fixture(scope="module")
 def replica() -> Iterator[ReplicaServer]:
-    server = ReplicaServer(Replica(trs_sites)).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def one_portal(folder: Path, name: str) -> Path:
-    """A registry file holding only the named row of our block of crawler/portals.toml."""
-    row = next(portal for portal in registry.load() if portal.name == name)
-    path = folder / "portals.toml"
-    path.write_text(
-        f'[[portal]]\nname = "{row.name}"\nagency = "{row.agency}"\nregion = "{row.region}"\nfamily = "trs"\n'
-        f"start_urls = {json.dumps(list(row.start_urls))}\nhosts = {json.dumps(list(row.hosts))}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
-def crawl(db: Path, replica: ReplicaServer, registry_file: Path, *args: str, expect: int = 0) -> dict[str, Any]:
-    command = ["--db", str(db), "crawl", "--json", "--via-replica", replica.url, "--timeout", "2"]
-    result = CliRunner().invoke(cli, [*command, "--registry", str(registry_file), *args], catch_exceptions=False)
-    assert result.exit_code == expect, result.output
-    summary: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
-    return summary
+    with serving(trs_sites) as server:
+        yield server
 
 
 def test_crawl_km_archives_each_report_once_at_its_real_url(replica: ReplicaServer, tmp_path: Path) -> None:
     replica.replica.log.clear()
-    summary = crawl(tmp_path / "a.db", replica, one_portal(tmp_path, "km"))
+    registry = registry_file(tmp_path, bundled_rows(lambda row: row["name"] == "km"))
+    summary = crawl_json(tmp_path / "a.db", replica, "--registry", str(registry), timeout=2)
     (row,) = summary["portals"]
     assert row["status"] == "ok", row
     assert row["new"] == 3 and row["duplicate"] == 0 and row["failed"] == 0
@@ -275,7 +254,8 @@ def test_crawl_km_archives_each_report_once_at_its_real_url(replica: ReplicaServ
 
 
 def test_crawl_fuqing_reports_the_dongjing_list_partial(replica: ReplicaServer, tmp_path: Path) -> None:
-    summary = crawl(tmp_path / "a.db", replica, one_portal(tmp_path, "fuqing"), "--strict", expect=1)
+    registry = registry_file(tmp_path, bundled_rows(lambda row: row["name"] == "fuqing"))
+    summary = crawl_json(tmp_path / "a.db", replica, "--registry", str(registry), "--strict", expect=1, timeout=2)
     (row,) = summary["portals"]
     assert row["status"] == "partial", row
     assert row["new"] == 1  # the report on the static page is archived

@@ -7,24 +7,18 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import ucap
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites import ucap_sanya_haitang
-from tests.test_crawl_replica import crawl_json, one_portal_registry
+from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "ucap"
+FIXTURES = FAMILIES / "ucap"
 LIST = "http://ht.sanya.gov.cn/htqsite/xxgknb/list.shtml"
 CHANNEL = "3f2b7c9d1e8a4b6c9d0e1f2a3b4c5d6e"
 QUERY = "_isAgg=true&_isJson=true&_pageSize=20&_template=index&_rangeTimeGte=&_channelName=&page="
 SEARCH = f"http://ht.sanya.gov.cn/common/search/{CHANNEL}?{QUERY}"
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def test_list_items_and_create_page_html_pager() -> None:
-    listing = ucap.FAMILY.read("listing", fixture("list.html"), LIST, {})
+    listing = ucap.FAMILY.read("listing", fixture_text(FIXTURES, "list.html"), LIST, {})
     assert [item.text for item in listing.items] == [
         "三亚市海棠区人民政府2020年政府信息公开工作年度报告",
         "三亚市海棠区人民政府2019年政府信息公开工作年度报告",
@@ -36,7 +30,7 @@ def test_list_items_and_create_page_html_pager() -> None:
 
 
 def test_script_list_follows_the_search_api_from_its_script() -> None:
-    listing = ucap.FAMILY.read("listing", fixture("script_list.html"), LIST, {})
+    listing = ucap.FAMILY.read("listing", fixture_text(FIXTURES, "script_list.html"), LIST, {})
     (follow,) = listing.follow
     assert (follow.url, follow.kind, follow.same_column) == (SEARCH + "1", "ucap-search", True)
     assert follow.context == {"path": "/common/search/", "page": "1"}
@@ -44,7 +38,7 @@ def test_script_list_follows_the_search_api_from_its_script() -> None:
 
 def test_search_api_page_items_total_and_next_page() -> None:
     context = {"path": "/common/search/", "page": "1"}
-    listing = ucap.FAMILY.read("ucap-search", fixture("search_page1.json"), SEARCH + "1", context)
+    listing = ucap.FAMILY.read("ucap-search", fixture_text(FIXTURES, "search_page1.json"), SEARCH + "1", context)
     assert [item.text for item in listing.items] == [
         "三亚市海棠区人民政府2020年政府信息公开工作年度报告",
         "三亚市海棠区人民政府2019年政府信息公开工作年度报告",  # the <em> highlight is dropped
@@ -54,7 +48,9 @@ def test_search_api_page_items_total_and_next_page() -> None:
     assert listing.declared == 27
     (follow,) = listing.follow
     assert (follow.url, follow.same_column, follow.context["page"]) == (SEARCH + "2", True, "2")
-    last = ucap.FAMILY.read("ucap-search", fixture("search_page1.json"), SEARCH + "2", {**context, "page": "2"})
+    last = ucap.FAMILY.read(
+        "ucap-search", fixture_text(FIXTURES, "search_page1.json"), SEARCH + "2", {**context, "page": "2"}
+    )
     assert last.follow == []
 
 
@@ -65,7 +61,7 @@ def test_bad_answers_are_specific_problems() -> None:
         "search_unknown.json": "Ucap search API answer of unknown shape (no data.results)",
     }
     for name, problem in cases.items():
-        listing = ucap.FAMILY.read("ucap-search", fixture(name), SEARCH + "1", context)
+        listing = ucap.FAMILY.read("ucap-search", fixture_text(FIXTURES, name), SEARCH + "1", context)
         assert (listing.items, listing.follow, listing.problems) == ([], [], [problem])
     assert ucap.FAMILY.read("ucap-search", '{"data": {', SEARCH + "1", context).problems == [
         "Ucap search API answer is not JSON"
@@ -73,7 +69,9 @@ def test_bad_answers_are_specific_problems() -> None:
 
 
 def test_channel_without_search_path_is_a_problem() -> None:
-    html = fixture("script_list.html").replace("'/common/search/' + channelId", "window.apiBase + channelId")
+    html = fixture_text(FIXTURES, "script_list.html").replace(
+        "'/common/search/' + channelId", "window.apiBase + channelId"
+    )
     listing = ucap.FAMILY.read("listing", html, LIST, {})
     assert listing.follow == []
     assert listing.problems == ["Ucap column with a channelid but no search API path in its script"]
@@ -82,13 +80,13 @@ def test_channel_without_search_path_is_a_problem() -> None:
 def test_detect_names_ucap_on_its_pages() -> None:
     article = "http://ht.sanya.gov.cn/htqsite/xxgknb/202101/dee1e3c3a6f24a4c8b0d2e3f4a5b6c7d.shtml"
     for name, url in {"list.html": LIST, "script_list.html": LIST, "article.html": article}.items():
-        assert families.detect(fixture(name), url)[0].family == "ucap", name
+        assert families.detect(fixture_text(FIXTURES, name), url)[0].family == "ucap", name
     assert ucap.FAMILY.is_article("http://www.hjs.gov.cn/hjs/c123665/202601/f58633c9a1b2c3d4e5f60718293a4b5c.shtml")
 
 
 def test_article_title_year_and_attachment() -> None:
     url = "http://ht.sanya.gov.cn/htqsite/xxgknb/202101/dee1e3c3a6f24a4c8b0d2e3f4a5b6c7d.shtml"
-    page = pages.read_report_page(fixture("article.html"), url)
+    page = pages.read_report_page(fixture_text(FIXTURES, "article.html"), url)
     assert (page.title, page.year) == ("三亚市海棠区人民政府2020年政府信息公开工作年度报告", 2020)
     assert [link.url.rsplit("/", 1)[-1] for link in page.attachments] == ["7a8b9c0d.pdf"]
 
@@ -96,18 +94,8 @@ def test_article_title_year_and_attachment() -> None:
 def test_crawl_through_the_replica(tmp_path: Path) -> None:
     """A real Scrapy crawl over HTTP of the Ucap replica portal: the report sits on list_2.shtml."""
 
-    def build(state: int) -> Site:
-        site = Site()
-        ucap_sanya_haitang.build(site, state)
-        return site
-
-    server = ReplicaServer(Replica(build)).start()
-    try:
-        registry = one_portal_registry(tmp_path, "sanya-haitang", "三亚市海棠区人民政府", "ucap", LIST)
-        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry))
-    finally:
-        server.shutdown()
-        server.server_close()
+    build = sites_of(ucap_sanya_haitang)
+    summary = crawl_portal(tmp_path / "a.db", build, "sanya-haitang", "三亚市海棠区人民政府", "ucap", LIST)
     urls = [row[0] for row in connect(tmp_path / "a.db").execute("SELECT url FROM sightings")]
     assert urls == [f"http://{ucap_sanya_haitang.HOST}{ucap_sanya_haitang.REPORT}"]
     assert summary["totals"]["new"] == 1

@@ -7,21 +7,15 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import vsb
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites import vsb_zhada
-from tests.test_crawl_replica import crawl_json, one_portal_registry
+from tests.replica_kit import FAMILIES, crawl_portal, events, fixture_text, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "vsb"
+FIXTURES = FAMILIES / "vsb"
 LIST = "http://zhada.gov.cn/zwgk/zfxxgknb.htm"
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def test_first_page_items_declared_total_and_every_page_counting_down() -> None:
-    listing = vsb.FAMILY.read("listing", fixture("list.html"), LIST, {})
+    listing = vsb.FAMILY.read("listing", fixture_text(FIXTURES, "list.html"), LIST, {})
     assert [item.url for item in listing.items] == [
         "http://zhada.gov.cn/info/1144/96851.htm",
         "http://zhada.gov.cn/info/1144/96311.htm",
@@ -34,30 +28,30 @@ def test_first_page_items_declared_total_and_every_page_counting_down() -> None:
 
 def test_last_page_links_back_but_asks_for_nothing_new_beyond_the_list() -> None:
     url = "http://zhada.gov.cn/zwgk/zfxxgknb/1.htm"
-    listing = vsb.FAMILY.read("listing", fixture("page.html"), url, {})
+    listing = vsb.FAMILY.read("listing", fixture_text(FIXTURES, "page.html"), url, {})
     assert [item.text for item in listing.items] == ["札达县2010年政府信息公开工作年度报告"]
     assert listing.pages == ["http://zhada.gov.cn/zwgk/zfxxgknb/3.htm", "http://zhada.gov.cn/zwgk/zfxxgknb/2.htm"]
     assert listing.declared == 41
 
 
 def test_pager_pointing_off_site_is_a_problem_and_not_followed() -> None:
-    listing = vsb.FAMILY.read("listing", fixture("offsite_pager.html"), LIST, {})
+    listing = vsb.FAMILY.read("listing", fixture_text(FIXTURES, "offsite_pager.html"), LIST, {})
     assert listing.pages == []
     assert listing.problems == ["pager points off-site: http://www.zhada-gov.cn.mirror.example/zwgk/zfxxgknb/1.htm"]
 
 
 def test_changed_markup_yields_nothing_and_declares_nothing() -> None:
-    listing = vsb.FAMILY.read("listing", fixture("changed_list.html"), LIST, {})
+    listing = vsb.FAMILY.read("listing", fixture_text(FIXTURES, "changed_list.html"), LIST, {})
     assert (listing.items, listing.pages, listing.declared) == ([], [], None)
 
 
 def test_detect_names_vsb_on_its_pages() -> None:
     for name, url in {"list.html": LIST, "article.html": "http://zhada.gov.cn/info/1144/96851.htm"}.items():
-        assert families.detect(fixture(name), url)[0].family == "vsb", name
+        assert families.detect(fixture_text(FIXTURES, name), url)[0].family == "vsb", name
 
 
 def test_article_attachment_behind_download_jsp() -> None:
-    page = pages.read_report_page(fixture("article.html"), "http://zhada.gov.cn/info/1144/96851.htm")
+    page = pages.read_report_page(fixture_text(FIXTURES, "article.html"), "http://zhada.gov.cn/info/1144/96851.htm")
     assert page.year == 2023
     assert [link.url for link in page.attachments] == [
         "http://zhada.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1263415875&wbfileid=9876543"
@@ -68,20 +62,8 @@ def test_crawl_through_the_replica(tmp_path: Path) -> None:
     """A real Scrapy crawl over HTTP of the VSB replica portal: the report and its DOCX archived once, the
     looping report link recorded as a redirect loop."""
 
-    def build(state: int) -> Site:
-        site = Site()
-        vsb_zhada.build(site, state)
-        return site
-
-    server = ReplicaServer(Replica(build)).start()
-    try:
-        registry = one_portal_registry(tmp_path, "zhada", "札达县人民政府", "vsb", LIST)
-        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry))
-    finally:
-        server.shutdown()
-        server.server_close()
+    summary = crawl_portal(tmp_path / "a.db", sites_of(vsb_zhada), "zhada", "札达县人民政府", "vsb", LIST)
     urls = sorted(row[0] for row in connect(tmp_path / "a.db").execute("SELECT url FROM sightings"))
     assert urls == [f"http://zhada.gov.cn{vsb_zhada.REPORT}", f"http://zhada.gov.cn{vsb_zhada.DOWNLOAD}"]
     assert summary["totals"]["new"] == 2 and summary["partial_portals"] == []  # 9 of 9 on two pages
-    failed = {e["url"]: e["reason"] for row in summary["portals"] for e in row["events"] if e["kind"] == "failed"}
-    assert failed[f"http://zhada.gov.cn{vsb_zhada.LOOP}?v=2"].startswith("redirect loop")
+    assert events(summary, "failed")[f"http://zhada.gov.cn{vsb_zhada.LOOP}?v=2"].startswith("redirect loop")

@@ -7,22 +7,20 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import yunnan
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites import yunnan_qujing
-from tests.test_crawl_replica import crawl_json, one_portal_registry
+from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
-FIXTURES = Path(__file__).parent / "families" / "yunnan"
+FIXTURES = FAMILIES / "yunnan"
 COLUMN = "http://www.qj.gov.cn/html/zfxxgk/zfxxgknb/2024n/"
 FAMILY = yunnan.FAMILY
 
 
 def read(name: str, url: str) -> families.Listing:
-    return FAMILY.read("listing", (FIXTURES / name).read_text(encoding="utf-8"), url, {})
+    return FAMILY.read("listing", fixture_text(FIXTURES, name), url, {})
 
 
 def test_every_fixture_is_described() -> None:
-    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    readme = fixture_text(FIXTURES, "README.md")
     assert all(f"`{path.name}`" in readme for path in FIXTURES.glob("*.html"))
 
 
@@ -79,7 +77,7 @@ def test_changed_listing_is_a_problem() -> None:
 
 def test_article_page_and_its_attachment() -> None:
     url = "http://www.qj.gov.cn/html/2025/2024n_0310/272880.html"
-    page = pages.read_report_page((FIXTURES / "article-272880.html").read_text(encoding="utf-8"), url)
+    page = pages.read_report_page(fixture_text(FIXTURES, "article-272880.html"), url)
     assert (page.title, page.year) == ("曲靖市人民政府2024年政府信息公开工作年度报告", 2024)
     assert [link.url for link in page.attachments] == [
         "http://www.qj.gov.cn/uploadfile/2025/0310/20250310093512345.pdf"
@@ -93,23 +91,13 @@ def test_detect_names_yunnan_on_its_pages() -> None:
         ("list-page3.html", COLUMN + "3.html"),
         ("article-272880.html", article),
     ]:
-        evidence = families.detect((FIXTURES / name).read_text(encoding="utf-8"), url)
+        evidence = families.detect(fixture_text(FIXTURES, name), url)
         assert evidence[0].family == "yunnan", (name, evidence)
 
 
 def test_crawl_archives_the_report_once_at_its_real_url(tmp_path: Path) -> None:
-    def build(state: int) -> Site:
-        site = Site()
-        yunnan_qujing.build(site, state)
-        return site
-
-    server = ReplicaServer(Replica(build)).start()
-    try:
-        registry = one_portal_registry(tmp_path, "qujing", "曲靖市人民政府", "yunnan", yunnan_qujing.TREE)
-        summary = crawl_json(tmp_path / "a.db", server, "--registry", str(registry))
-    finally:
-        server.shutdown()
-        server.server_close()
+    build = sites_of(yunnan_qujing)
+    summary = crawl_portal(tmp_path / "a.db", build, "qujing", "曲靖市人民政府", "yunnan", yunnan_qujing.TREE)
     (row,) = summary["portals"]
     assert (row["new"], row["status"]) == (2, "ok")  # the inline HTML and its DOCX copy
     db = connect(tmp_path / "a.db")

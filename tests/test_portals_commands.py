@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from cli.main import cli
 from crawler import registry
 from crawler.replica import sites
-from crawler.replica.server import Replica, ReplicaServer
+from crawler.replica.server import ReplicaServer
+from tests.replica_kit import serving
 
 PORTALS = registry.load()
 #: Portals with a listing to start from (the annual-report module's rows start from generated URLs).
@@ -25,10 +26,8 @@ LISTED = [portal for portal in PORTALS if portal.start_urls]
 
 @pytest.fixture(scope="module")
 def replica() -> Iterator[ReplicaServer]:
-    server = ReplicaServer(Replica(sites.build)).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(sites.build) as server:
+        yield server
 
 
 def nianbao(*args: str, expect: int = 0) -> Any:
