@@ -50,8 +50,9 @@ def _index_triggers() -> str:
 
 #: One row of ``browse`` per report: what Datasette lists and facets (archive/datasette). A table kept in
 #: step by triggers, not a view: at 100,000 reports the view's per-row subqueries made counting and
-#: faceting take seconds (over Datasette's time limit); the table answers in milliseconds.
-_BROWSE_SELECT = """
+#: faceting take seconds (over Datasette's time limit); the table answers in milliseconds. This is the
+#: select of migrations 4–7 (the primary document's record); migration 8 reads the report's (_BROWSE_SELECT).
+_BROWSE_SELECT_PRIMARY = """
     SELECT r.id AS id, d.title, d.agency, d.year, d.province, d.city, d.county, d.format,
         CASE WHEN x.document_id IS NULL THEN 'unparsed' WHEN x.not_a_report THEN 'not a report'
              WHEN x.failed_checks > 0 THEN 'fail' ELSE 'pass' END AS check_status,
@@ -81,9 +82,9 @@ _BROWSE_SELECT = """
     LEFT JOIN records x ON x.document_id = d.id"""
 
 
-def _browse_refresh(ids: str) -> str:
+def _browse_refresh(ids: str, select: str = _BROWSE_SELECT_PRIMARY) -> str:
     """The statement that recomputes the browse rows of the reports ``ids`` (an SQL list or subquery)."""
-    return f"INSERT OR REPLACE INTO browse {_BROWSE_SELECT} WHERE r.id IN ({ids});"
+    return f"INSERT OR REPLACE INTO browse {select} WHERE r.id IN ({ids});"
 
 
 def _browse_triggers() -> str:
@@ -103,6 +104,40 @@ def _browse_triggers() -> str:
     CREATE TRIGGER browse_record_insert AFTER INSERT ON records BEGIN
         {_browse_refresh("SELECT id FROM reports WHERE primary_document_id = new.document_id")}
     END;"""
+
+
+#: The browse row of a report from its report-level record (``report_records``, archive/records.py): the
+#: status and checks of the report, its 总计 cells from the file each table came from (``sources``), the
+#: identity of its primary document. Columns in the order of migration 5's table.
+_BROWSE_SELECT = """
+    SELECT r.id AS id, d.title, d.agency, d.year, d.province, d.city, d.county, d.format,
+        coalesce(x.status, 'unparsed') AS check_status,
+        (SELECT json_group_array(c.name) FROM record_checks c
+         WHERE c.document_id = d.id AND +c.status = 'fail') AS failed_checks,  -- the report's checks: on its primary
+        (SELECT value FROM record_cells WHERE document_id = json_extract(x.sources, '$.applications')
+         AND table_name = 'applications' AND row_name = 'new_received' AND col = 6) AS new_received,
+        (SELECT value FROM record_cells WHERE document_id = json_extract(x.sources, '$.applications')
+         AND table_name = 'applications' AND row_name = 'carried_over_in' AND col = 6) AS carried_over_in,
+        (SELECT value FROM record_cells WHERE document_id = json_extract(x.sources, '$.applications')
+         AND table_name = 'applications' AND row_name = 'granted' AND col = 6) AS granted,
+        (SELECT CASE WHEN count(value) = count(*) THEN sum(value) END  -- a blank term: no total
+         FROM record_cells WHERE document_id = json_extract(x.sources, '$.applications')
+         AND table_name = 'applications' AND row_name GLOB 'denied_*' AND col = 6) AS denied,
+        (SELECT value FROM record_cells WHERE document_id = json_extract(x.sources, '$.applications')
+         AND table_name = 'applications' AND row_name = 'carried_over_out' AND col = 6) AS carried_over_out,
+        (SELECT value FROM record_cells WHERE document_id = json_extract(x.sources, '$.review_litigation')
+         AND table_name = 'review_litigation' AND row_name = 'review' AND col = 4) AS review,
+        (SELECT CASE WHEN count(value) = count(*) THEN sum(value) END
+         FROM record_cells WHERE document_id = json_extract(x.sources, '$.review_litigation')
+         AND table_name = 'review_litigation' AND row_name GLOB 'litigation_*' AND col = 4) AS litigation,
+        (SELECT json_extract(record, '$.active_disclosure.fees_10k_yuan') FROM records
+         WHERE document_id = json_extract(x.sources, '$.active_disclosure')) AS fees_10k_yuan,
+        (SELECT json_extract(record, '$.signed_date') FROM records
+         WHERE document_id = json_extract(x.sources, '$.identity')) AS signed_date,
+        (SELECT count(*) FROM documents f WHERE f.report_id = r.id) AS files,
+        d.id AS document_id, r.created_at
+    FROM reports r JOIN documents d ON d.id = r.primary_document_id
+    LEFT JOIN report_records x ON x.report_id = r.id"""
 
 
 MIGRATIONS: list[str] = [
@@ -243,17 +278,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX documents_format ON documents(format);
     """,
     # 4: the browsing view Datasette serves (archive/datasette), replaced by a table in 5
-    f"CREATE VIEW browse AS {_BROWSE_SELECT};",
+    f"CREATE VIEW browse AS {_BROWSE_SELECT_PRIMARY};",
     # 5: browse becomes a table kept in step by triggers (the view was too slow to count and facet at 100k)
     f"""
     DROP VIEW browse;
-    CREATE TABLE browse AS {_BROWSE_SELECT} WHERE 0;
+    CREATE TABLE browse AS {_BROWSE_SELECT_PRIMARY} WHERE 0;
     CREATE UNIQUE INDEX browse_id ON browse(id);
     CREATE INDEX browse_year ON browse(year);
     CREATE INDEX browse_place ON browse(province, city, county);
     CREATE INDEX browse_agency ON browse(agency);
     CREATE INDEX browse_check ON browse(check_status);
-    INSERT INTO browse {_BROWSE_SELECT};
+    INSERT INTO browse {_BROWSE_SELECT_PRIMARY};
     {_browse_triggers()}
     """,
     # 6: cheaper writes per document. (a) A document is inserted with its report id (archive/ingest.py),
@@ -286,6 +321,60 @@ MIGRATIONS: list[str] = [
         (SELECT json_extract(x.record, '$.status') FROM records x WHERE x.document_id = browse.document_id),
         replace(check_status, 'not a report', 'not_a_report'))
     WHERE check_status != 'unparsed';
+    """,
+    # 8: one record per report (issue 11 item 9). A report's files (the page and its DOCX, a scan and its
+    # OCR, a corrected version) each keep their own record in ``records``; ``report_records`` holds the
+    # report's: which file each table's values come from (``sources``: the most complete file), the values
+    # the files disagree on (``warnings``), the checks of the merged record (cross-year ones included) and
+    # its status (archive/records.py, ``rebuild``). record_cells and record_checks now hold the report-level
+    # record only, so a sum over them counts each report once: cells under the file each table came from,
+    # checks under the report's primary document. Existing archives start from the primary document's
+    # record (their other files' cells and checks go); ``nianbao reparse --all`` merges their files.
+    # Browse reads the report record: its status replaces the trigger of migration 7 (the record's word on
+    # every refresh is now the report record's ``status`` in the select itself). ``sightings.found_on``: the
+    # report page a crawled file was an attachment of, which links the file to the page's report.
+    f"""
+    ALTER TABLE sightings ADD COLUMN found_on TEXT;
+    CREATE INDEX sightings_found_on ON sightings(found_on) WHERE found_on IS NOT NULL;
+    CREATE TABLE report_records (
+        report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+        sources TEXT NOT NULL,             -- JSON: identity and each table -> the document id it came from
+        warnings TEXT NOT NULL,            -- JSON list: values on which the report's files disagree
+        checks TEXT NOT NULL,              -- JSON: the report-level record's checks, cross-year ones included
+        status TEXT,                       -- pass, fail, incomplete, not_a_report; NULL: no file parsed
+        not_a_report INTEGER NOT NULL,     -- 1: no file of the report is a report
+        failed_checks INTEGER NOT NULL,
+        built_at TEXT NOT NULL
+    );
+    INSERT INTO report_records
+        SELECT r.id,
+            json_object('identity', x.document_id, 'active_disclosure', x.document_id,
+                        'applications', x.document_id, 'review_litigation', x.document_id),
+            '[]', coalesce(json_extract(x.record, '$.checks'), '{{}}'),
+            coalesce(json_extract(x.record, '$.status'),
+                     CASE WHEN x.not_a_report THEN 'not_a_report' WHEN x.failed_checks > 0 THEN 'fail'
+                          ELSE 'pass' END),
+            x.not_a_report, x.failed_checks, x.parsed_at
+        FROM reports r JOIN records x ON x.document_id = r.primary_document_id;
+    DELETE FROM record_cells WHERE document_id NOT IN (SELECT primary_document_id FROM reports);
+    DELETE FROM record_checks WHERE document_id NOT IN (SELECT primary_document_id FROM reports);
+    DROP TRIGGER browse_status;
+    DROP TRIGGER browse_report_insert;
+    DROP TRIGGER browse_report_update;
+    DROP TRIGGER browse_document_insert;
+    DROP TRIGGER browse_document_update;
+    DROP TRIGGER browse_record_insert;
+    DELETE FROM browse;
+    INSERT INTO browse {_BROWSE_SELECT};
+    CREATE TRIGGER browse_report_update AFTER UPDATE OF primary_document_id ON reports BEGIN
+        {_browse_refresh("new.id", _BROWSE_SELECT)}
+    END;
+    CREATE TRIGGER browse_document_update AFTER UPDATE ON documents BEGIN
+        {_browse_refresh("old.report_id, new.report_id", _BROWSE_SELECT)}
+    END;
+    CREATE TRIGGER browse_report_record_insert AFTER INSERT ON report_records BEGIN
+        {_browse_refresh("new.report_id", _BROWSE_SELECT)}
+    END;
     """,
 ]
 

@@ -23,6 +23,8 @@ from parsers.extract import extract
 from parsers.identity import identify
 
 Status = Literal["new", "changed", "duplicate", "failed"]
+#: What the PDF extractor says of pages it read by OCR (parsers/pdf.py): such text links by agency and year.
+_READ_BY_OCR = "read by OCR"
 
 
 def now() -> str:
@@ -38,6 +40,7 @@ class Source:
     final_url: str | None = None
     http_status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    found_on: str | None = None  # the report page the crawler found this file on (archive.linking, rule 1)
 
 
 @dataclass
@@ -125,7 +128,8 @@ def ingest(
         if (known := _known(db, sha256)) is not None:  # another process archived the same bytes meanwhile
             return _also(db, _sight_known(db, known, source, run_id, sha256), also)
         previous = _last_document_at(db, source.url)
-        document_id, report_id = _insert_document(db, sha256, source.data, columns, record, previous)
+        candidate = _candidate(columns, source, previous, _read_by_ocr(extracted))
+        document_id, report_id = _insert_document(db, sha256, source.data, columns, record, candidate)
         _add_sighting(db, document_id, source, run_id)
         status: Status = "changed" if previous is not None else "new"
         _count(db, run_id, status)
@@ -183,25 +187,47 @@ def _extracted_columns(sha256: str, extracted: ExtractedDocument, record: dict[s
     }
 
 
+def _read_by_ocr(extracted: ExtractedDocument) -> bool:
+    return any(_READ_BY_OCR in warning for warning in extracted.warnings)
+
+
+def _candidate(
+    columns: dict[str, object], source: Source, previous_document_id: int | None, read_by_ocr: bool
+) -> linking.Candidate:
+    """What report linking needs to know of a document about to be archived."""
+    year = columns["year"]
+    return linking.Candidate(
+        key=str(columns["text_key"]),
+        text=str(columns["text"]),
+        title=str(columns["title"]) if columns["title"] else None,
+        agency=str(columns["agency"]) if columns["agency"] else None,
+        year=year if isinstance(year, int) else None,
+        url=source.url,
+        found_on=source.found_on,
+        previous_document_id=previous_document_id,
+        read_by_ocr=read_by_ocr,
+    )
+
+
 def _insert_document(
     db: sqlite_utils.Database,
     sha256: str,
     data: bytes,
     columns: dict[str, object],
     record: dict[str, Any] | None,
-    previous_document_id: int | None,
+    candidate: linking.Candidate,
 ) -> tuple[int, int]:
-    """Insert the document with its report id, and its record, before a new report row: the report's
-    triggers (search indexes, browse row) then run once, on complete data. Call inside a write transaction."""
-    title = str(columns["title"]) if columns["title"] else None
-    identified = columns["agency"] is not None and columns["year"] is not None
-    report_id, make_primary = linking.find_report(
-        db, str(columns["text_key"]), str(columns["text"]), title, identified, previous_document_id
-    )
+    """Insert the document with its report id, and its record; a new report's row comes first with no
+    primary file and gets it once the document row exists (its search-index trigger then reads the text),
+    the report's record last (its row refreshes the browse row). Call inside a write transaction.
+
+    (Not ``PRAGMA defer_foreign_keys`` to insert the document first: a flag pragma expires every prepared
+    statement, so each statement after it was compiled again, ~2 ms a document with the browse trigger.)"""
+    link = linking.find_report(db, candidate)
+    report_id = link.report_id
     new_report = report_id is None
-    if new_report:  # its row comes last, so the document's reference to it is checked at COMMIT
-        db.execute("PRAGMA defer_foreign_keys = ON")
-        report_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM reports").fetchone()[0]
+    if new_report:
+        report_id = db.execute("INSERT INTO reports (primary_document_id, created_at) VALUES (0, ?)", [now()]).lastrowid
     db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", [sha256, data])
     columns = {**columns, "sha256": sha256, "report_id": report_id, "size": len(data), "created_at": now()}
     names = ", ".join(columns)
@@ -212,14 +238,19 @@ def _insert_document(
     assert document_id is not None and report_id is not None
     if record is not None:
         records.store(db, document_id, record)
-    if new_report:
-        db.execute(
-            "INSERT INTO reports (id, primary_document_id, created_at) VALUES (?, ?, ?)",
-            [report_id, document_id, now()],
-        )
-    elif make_primary:
+    if new_report or link.make_primary:
         db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [document_id, report_id])
+    merge_reports(db, int(report_id), link.absorb)
+    records.rebuild(db, int(report_id))
     return document_id, int(report_id)
+
+
+def merge_reports(db: sqlite_utils.Database, into: int, others: list[int]) -> None:
+    """Move every file of the ``others`` reports into report ``into`` and delete them (their report
+    records go with them); the caller rebuilds ``into``'s record. Call inside a write transaction."""
+    for other in others:
+        db.execute("UPDATE documents SET report_id = ? WHERE report_id = ?", [into, other])
+        db.execute("DELETE FROM reports WHERE id = ?", [other])
 
 
 def stored_document_ids(db: sqlite_utils.Database, short_type: str | None = None) -> list[int]:
@@ -253,7 +284,25 @@ def reextract(db: sqlite_utils.Database, document_id: int, ocr: bool = False) ->
         db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*columns.values(), document_id])
         if record is not None:
             records.store(db, document_id, record)
+        report_id = db.execute("SELECT report_id FROM documents WHERE id = ?", [document_id]).fetchone()[0]
+        if report_id is not None:
+            if _read_by_ocr(extracted):  # a scan now read: it joins its agency's report of that year (rule 5)
+                report_id = _join_by_agency_and_year(db, report_id, columns)
+            records.rebuild(db, report_id)
     return None
+
+
+def _join_by_agency_and_year(db: sqlite_utils.Database, report_id: int, columns: dict[str, object]) -> int:
+    """The report a document read by OCR belongs to: another one of its agency and year, which absorbs
+    the document's report, or its own."""
+    agency, year = columns["agency"], columns["year"]
+    if not isinstance(agency, str) or not isinstance(year, int):
+        return report_id
+    target = linking.same_agency_and_year(db, agency, year, report_id)
+    if target is None:
+        return report_id
+    merge_reports(db, target, [report_id])
+    return target
 
 
 def _last_document_at(db: sqlite_utils.Database, url: str) -> int | None:
@@ -268,8 +317,8 @@ def _add_sighting(db: sqlite_utils.Database, document_id: int, source: Source, r
     headers = {name.lower(): value for name, value in source.headers.items()}
     db.execute(
         """INSERT INTO sightings (document_id, run_id, url, final_url, seen_at, http_status, etag,
-                                  last_modified, previous_document_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                  last_modified, previous_document_id, found_on)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             document_id,
             run_id,
@@ -280,6 +329,7 @@ def _add_sighting(db: sqlite_utils.Database, document_id: int, source: Source, r
             headers.get("etag"),
             headers.get("last-modified"),
             previous,
+            source.found_on,
         ],
     )
     return previous

@@ -1,4 +1,5 @@
-"""Reading the archive back: one report with its files and sightings, and whole-archive counts."""
+"""Reading the archive back: one report with its files, sightings and report-level record, and
+whole-archive counts (of reports, not files: a report's PDF and HTML page are one report)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import fts
+from archive import fts, records
 from archive.search import report_files
 from parsers.render import render_record
 
@@ -15,7 +16,8 @@ IDENTITY = ("title", "agency", "year", "province", "city", "county", "format")
 
 
 def get_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any] | None:
-    """A report: the identity of its primary document, its text, its files and every sighting."""
+    """A report: the identity of its primary document, its text, its files, every sighting and its
+    record (``records.report_record``: built from all its files, saying which file each table came from)."""
     row = db.execute(
         f"""SELECT r.id, r.primary_document_id, r.created_at, {", ".join("d." + c for c in IDENTITY)},
                    d.text, d.needs_ocr, d.warnings
@@ -44,6 +46,7 @@ def get_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any] | No
         "files": report_files(db, report_id),
         "sightings": sightings,
         "text": text,
+        "record": records.report_record(db, report_id),
     }
 
 
@@ -65,7 +68,23 @@ def describe(report: dict[str, Any], color: bool = False) -> str:
     if report.get("record"):
         lines.append("record:")
         lines.append(render_record(report["record"], color=color))
+        lines.append(_sources_line(report["record"], len(report["files"])))
     return "\n".join(lines)
+
+
+#: The statistics tables as the report numbers them.
+_TABLE_NUMBERS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
+
+
+def _sources_line(record: dict[str, Any], files: int) -> str:
+    """Which file each table's values came from (the most complete one, when the report has several)."""
+    sources = record.get("sources") or {}
+    shown = ", ".join(
+        f"table {number} from document {sources[table]}"
+        for table, number in _TABLE_NUMBERS.items()
+        if sources.get(table) is not None
+    )
+    return f"values: {shown or 'no table'} (of {files} file(s))"
 
 
 def _grouped(db: sqlite_utils.Database, sql: str) -> dict[str, int]:
@@ -98,5 +117,9 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
         "text_characters": scalar("SELECT sum(length(text)) FROM documents"),
         "index_bytes": index_bytes(db),
         "by_type": _grouped(db, "SELECT media_type, count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC"),
-        "by_year": _grouped(db, "SELECT year, count(*) FROM documents GROUP BY 1 ORDER BY 1"),
+        "by_year": _grouped(  # reports, by the year their primary file names
+            db,
+            "SELECT d.year, count(*) FROM reports r JOIN documents d ON d.id = r.primary_document_id "
+            "GROUP BY 1 ORDER BY 1",
+        ),
     }

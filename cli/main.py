@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from archive import db as archive_db
-from archive import importer, ingest, records, reports
+from archive import importer, ingest, reports
 from archive.search import Filters, QueryError, search
 from cli import parse_commands
 from cli.common import CONTEXT, open_archive, print_json, reextract_documents
@@ -218,7 +218,6 @@ def show_command(context: click.Context, report_id: int, as_json: bool, as_text:
         click.echo(f"no report {report_id} in {context.obj}", err=True)
         context.exit(1)
         return
-    report["record"] = records.load(db, report["primary_document_id"])
     if as_text:
         click.echo(report["text"])
     elif as_json:

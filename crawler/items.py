@@ -27,6 +27,7 @@ class DocumentItem:
     links: list[str] = field(default_factory=list)
     archive: bool = True
     is_file: bool = False  # an attachment (or a file linked straight from a listing), not a report page
+    found_on: str = ""  # for an attachment: the report page it was linked from (links it to that page's report)
 
 
 @dataclass

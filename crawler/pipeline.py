@@ -86,7 +86,7 @@ class ArchivePipeline:
         if not item.archive:  # a wrapper page: only its validators and links are kept, for the next run
             await self._write(self._remember, item)
             return
-        source = Source(item.url, item.body, item.final_url, item.http_status, item.headers)
+        source = Source(item.url, item.body, item.final_url, item.http_status, item.headers, item.found_on or None)
         try:
             archived = await self.ingester.archive(source, self.run_id, item.portal, item.links)
         except IngestError as error:

@@ -203,33 +203,34 @@ class PortalSpider(Spider):
         files = [link.url for link in page.attachments]
         yield self._document(portal.name, response, files, archive=not page.is_shell)
         for url in files:
-            yield from self._request(portal, url, self.parse_file, conditional=True)
+            yield from self._request(portal, url, self.parse_file, conditional=True, found_on=_requested(response))
 
-    def parse_file(self, response: Response) -> Output:
-        """An attachment: its type is read from its bytes at ingest, whatever the URL says."""
+    def parse_file(self, response: Response, found_on: str = "") -> Output:
+        """An attachment (``found_on``: of that report page): its type is read from its bytes at ingest,
+        whatever the URL says."""
         portal = self.portals[response.meta["portal"]]
         if response.status == 304:
             yield EventItem(portal.name, "unchanged", response.url)
         else:
-            yield self._document(portal.name, response, [], archive=True, is_file=True)
+            yield self._document(portal.name, response, [], archive=True, is_file=True, found_on=found_on)
 
     def _unchanged(self, portal: Portal, response: Response) -> Output:
         """A report page answered 304: its files are asked for again (conditionally) from the cache."""
         yield EventItem(portal.name, "unchanged", response.url)
         entry = self.cache.get(response.url)
         for url in entry.links if entry else []:
-            yield from self._request(portal, url, self.parse_file, conditional=True)
+            yield from self._request(portal, url, self.parse_file, conditional=True, found_on=_requested(response))
 
     @staticmethod
     def _document(
-        portal: str, response: Response, files: list[str], archive: bool, is_file: bool = False
+        portal: str, response: Response, files: list[str], archive: bool, is_file: bool = False, found_on: str = ""
     ) -> DocumentItem:
         headers = {
             key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()
         }
         return DocumentItem(
             portal=portal,
-            url=response.request.url if response.request else response.url,
+            url=_requested(response),
             body=response.body,
             final_url=response.url,
             http_status=response.status,
@@ -237,6 +238,7 @@ class PortalSpider(Spider):
             links=files,
             archive=archive,
             is_file=is_file,
+            found_on=found_on,
         )
 
     # -- errors ----------------------------------------------------------------------------------------
@@ -249,6 +251,11 @@ class PortalSpider(Spider):
         column = request.meta.get("column", "")
         if column and request.callback == self.parse_listing:  # a page of a list lost: the list is partial
             yield EventItem(portal, "partial", request.url, f"listing page lost: {reason}", column=column)
+
+
+def _requested(response: Response) -> str:
+    """The URL a document is archived under (its sightings' ``url``): the one requested."""
+    return response.request.url if response.request else response.url
 
 
 def describe_failure(failure: Failure, timeout: int) -> tuple[EventKind, str]:

@@ -47,8 +47,7 @@ FAMILY_TITLES = [
     "昆明市科学技术局2023年政府信息公开工作年度报告",
     "昆明市统计局2023年政府信息公开工作年度报告",
     "曲靖市人民政府2024年政府信息公开工作年度报告",
-    "札达县2023年政府信息公开工作年度报告",  # the page's title names no agency, as on the real site …
-    "札达县人民政府2023年政府信息公开工作年度报告",  # … so its DOCX is not linked to it (a known gap)
+    "札达县2023年政府信息公开工作年度报告",  # no agency in the title, as on the real site; its DOCX joins it
     "白水县人民政府办公室2020年政府信息公开工作年度报告",
     "盐城市人民政府2021年政府信息公开工作年度报告",
     "福清市2019年政府信息公开工作年度报告",
@@ -102,6 +101,7 @@ def test_first_run_archives_every_report_once_with_its_files(runs: Runs) -> None
     assert files["博山区科学技术局2023年度政府信息公开工作年度报告"] == 3  # GBK HTML + DOCX + PDF
     assert files["聊城市科学技术局2022年政府信息公开工作年度报告"] == 3  # HTML + PDF, and (run 3) the corrected HTML
     assert files["曲阜市科学技术局2021年政府信息公开工作年度报告"] == 2  # HTML + DOCX behind downfile.jsp
+    assert files["札达县2023年政府信息公开工作年度报告"] == 2  # the page + its DOCX, linked by where it was found
 
 
 def test_a_list_that_declares_more_than_it_yields_is_partial(runs: Runs) -> None:

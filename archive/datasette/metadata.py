@@ -174,12 +174,23 @@ def build(database: str) -> dict[str, Any]:
                         "facets": ["media_type", "year", "province", "format"],
                     },
                     "sightings": {"title": "出现位置 Sightings: every URL each file was seen at"},
-                    "records": {"title": "解析结果 Parsed records (JSON, schema nianbao.report/1)"},
+                    "records": {"title": "解析结果 Parsed records of each file (JSON, schema nianbao.report/1)"},
+                    "report_records": {
+                        "title": "报告记录 One record per report: the file each table came from, disagreements",
+                        "description": "sources: 各表数值来自的文件（最完整者）the document each table's values come "
+                        "from (the most complete file); warnings: 文件间不一致的数值 values the files disagree on.",
+                        "facets": ["status"],
+                    },
                     "record_cells": {
-                        "title": "表格单元格 Cells of tables 三 and 四, one row each",
+                        "title": "表格单元格 Cells of tables 三 and 四 of each report's record, one row each",
+                        "description": "每份报告一份（document_id 为数值来源文件）。 Once per report: document_id "
+                        "is the file the values came from, so sums count each report once.",
                         "facets": ["table_name", "row_name"],
                     },
-                    "record_checks": {"title": "检查 Checks of each record", "facets": ["name", "status"]},
+                    "record_checks": {
+                        "title": "检查 Checks of each report's record (under its primary document)",
+                        "facets": ["name", "status"],
+                    },
                     "runs": {"title": "运行 Runs of import and crawl"},
                     "failures": {"title": "失败 Files and URLs that failed"},
                     **{table: {"hidden": True} for table in HIDDEN},

@@ -23,6 +23,7 @@ from datasette.utils.asgi import NotFound, Request, Response
 from markupsafe import Markup, escape
 
 from archive.datasette import report_page
+from archive.reports import get_report
 from archive.search import QueryError, parse_query, search
 from parsers.document import HTML, SHORT_TYPES
 
@@ -130,7 +131,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
 async def _load_report(datasette: Any, request: Request) -> dict[str, Any]:
     report_id = int(request.url_vars["id"])
     database = datasette.get_database()
-    report = await database.execute_fn(lambda conn: report_page.load(sqlite_utils.Database(conn), report_id))
+    report = await database.execute_fn(lambda conn: get_report(sqlite_utils.Database(conn), report_id))
     if report is None:
         raise NotFound(f"no report {report_id}")
     return dict(report)

@@ -10,10 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlite_utils
-
-from archive import records
-from archive.reports import get_report
 from parsers.checks import COLUMNS_T3, COLUMNS_T4, absent_rows
 from parsers.layouts import T3_GROUPS, T3_LABELS  # the report's own row labels
 from parsers.render import flagged_cells  # (row, column) of every cell a failed check names
@@ -58,6 +54,7 @@ class Table:
     title: str
     header: list[list[Cell]]
     rows: list[list[Cell]] = field(default_factory=list)
+    source: int | None = None  # the document its values came from (the report's most complete file)
 
 
 def _value_cells(table: str, key: str, values: list[Any] | None, columns: list[str], record: dict[str, Any]):
@@ -206,16 +203,8 @@ def link_target(url: str) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
-def load(db: sqlite_utils.Database, report_id: int) -> dict[str, Any] | None:
-    """``get_report`` with the record of its primary document (``None``: no such report)."""
-    report = get_report(db, report_id)
-    if report is not None:
-        report["record"] = records.load(db, report["primary_document_id"])
-    return report
-
-
 def context(report: dict[str, Any]) -> dict[str, Any]:
-    """What the template shows for ``load``'s answer."""
+    """What the template shows for a report (``archive.reports.get_report``'s answer)."""
     record = report.get("record") or {}
     failed_where = {failure["where"] for failure in _failures(record)}
     region = record.get("region") or {}
@@ -229,6 +218,10 @@ def context(report: dict[str, Any]) -> dict[str, Any]:
         ("成文日期 signed", record.get("signed_date"), "signed_date" in failed_where),
     ]
     tables = [disclosure_table(record), applications_table(record), review_table(record)]
+    sources = record.get("sources") or {}
+    for table, key in zip(tables, ("active_disclosure", "applications", "review_litigation"), strict=True):
+        if table is not None:
+            table.source = sources.get(key)
     check_rows = checks(record)
     return {
         "report": report,
@@ -243,5 +236,6 @@ def context(report: dict[str, Any]) -> dict[str, Any]:
         "record_warnings": record.get("warnings") or [],
         "not_a_report": bool(record.get("not_a_report")),
         "has_record": bool(record),
+        "several_files": len(report["files"]) > 1,
         "sightings": [{**s, "href": link_target(s["url"])} for s in report["sightings"]],
     }
