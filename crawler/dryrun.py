@@ -63,10 +63,7 @@ class CheckPipeline:
     @staticmethod
     def _event(item: EventItem, result: PortalResult) -> None:
         if item.kind == "listing":
-            result.counts["listings"] += 1
-            result.selector_hits += item.items
-            result.counts["reports_found"] += item.reports
-            result.tally(item.column, item.items, item.declared)
+            result.listed(item.column, item.items, item.reports, item.declared)
         elif item.kind == "partial":
             result.lost(item.column, item.url, item.reason)
         elif item.kind in ("failed", "skipped"):

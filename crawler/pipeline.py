@@ -107,10 +107,7 @@ class ArchivePipeline:
 
     async def _event(self, item: EventItem, result: PortalResult) -> None:
         if item.kind == "listing":
-            result.counts["listings"] += 1
-            result.selector_hits += item.items
-            result.counts["reports_found"] += item.reports
-            result.tally(item.column, item.items, item.declared)
+            result.listed(item.column, item.items, item.reports, item.declared)
         elif item.kind == "partial":
             result.lost(item.column, item.url, item.reason)
         elif item.kind == "unchanged":

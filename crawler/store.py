@@ -85,7 +85,11 @@ class PortalResult:
     events: list[dict[str, str]] = field(default_factory=list)
     columns: dict[str, ColumnTally] = field(default_factory=dict)
 
-    def tally(self, column: str, items: int, declared: int | None) -> None:
+    def listed(self, column: str, items: int, reports: int, declared: int | None) -> None:
+        """One listing answer read: ``items`` article links of which ``reports`` are followed, for ``column``."""
+        self.counts["listings"] += 1
+        self.selector_hits += items
+        self.counts["reports_found"] += reports
         entry = self.columns.setdefault(column, ColumnTally())
         entry.found += items
         if declared is not None:
