@@ -72,7 +72,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             retry.meta["retry_delay"] = self.base_delay * 2 ** (attempt - 1)
             assert self.crawler.stats is not None
             retries = self.crawler.stats.get_value(RETRIES_STAT, [])
-            retries.append((request.meta.get("portal", ""), request.url, _reason(reason)))
+            portal_of = getattr(self.crawler.spider, "portal_of", lambda url: "")
+            portal = request.meta.get("portal") or portal_of(request.url)
+            retries.append((portal, request.url, _reason(reason)))
             self.crawler.stats.set_value(RETRIES_STAT, retries)
         return retry
 

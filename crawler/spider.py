@@ -54,6 +54,11 @@ class PortalSpider(Spider):
         self.scheduled: set[str] = set()
         self.cache: dict[str, store.CacheEntry] = {}
 
+    def portal_of(self, url: str) -> str:
+        """The portal a request belongs to when it carries none (robots.txt, asked by Scrapy itself): the
+        one whose hosts hold the URL, never a phantom portal named ""."""
+        return next((name for name, portal in self.portals.items() if portal.allows(url)), "")
+
     def wants_year(self, year: int | None) -> bool:
         if year is None:
             return False
@@ -245,7 +250,7 @@ class PortalSpider(Spider):
 
     def failed(self, failure: Failure) -> Iterator[EventItem]:
         request: Request = failure.request  # type: ignore[attr-defined]
-        portal = request.meta.get("portal", "")
+        portal = request.meta.get("portal") or self.portal_of(request.url)
         kind, reason = describe_failure(failure, self.settings.getint("DOWNLOAD_TIMEOUT"))
         yield EventItem(portal, kind, request.url, reason)
         column = request.meta.get("column", "")

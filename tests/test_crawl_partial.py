@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crawler.spider import PortalSpider
 from crawler.store import PortalResult
 
 
@@ -34,3 +35,12 @@ def test_failing_wins_over_partial() -> None:
     result = PortalResult("p")
     result.listed("col", 0, 0, 20)
     assert result.status() == "failing" and result.problems() == ["listing selector matched nothing"]
+
+
+def test_a_request_without_a_portal_is_counted_for_the_portal_of_its_host() -> None:
+    """robots.txt requests are Scrapy's own and carry no portal: a retry or failure of one belongs to the
+    portal whose hosts hold it, never to a phantom portal named "" (which would show as failing)."""
+    spider = PortalSpider(portal="qufu,weihai")
+    assert spider.portal_of("http://www.qufu.gov.cn/robots.txt") == "qufu"
+    assert spider.portal_of("http://www.weihai.gov.cn/robots.txt") == "weihai"
+    assert spider.portal_of("http://elsewhere.example/robots.txt") == ""
