@@ -79,6 +79,22 @@ def test_check_lists_report_links_and_archives_nothing(replica: ReplicaServer, t
         assert found["reports"], found
         for report in found["reports"]:
             assert report["url"].startswith("http") and (report["year"] or not report["title"])
+    by_name = {found["portal"]: found for found in runs}
+    qufu = by_name["qufu"]["reports"]
+    assert [(r["year"], r["url"]) for r in qufu] == [
+        (2021, "http://www.qufu.gov.cn/art/2022/1/20/art_15191_2871234.html")
+    ]
+    assert qufu[0]["files"] == [
+        "http://www.qufu.gov.cn/module/download/downfile.jsp?classid=0&filename=2201201530.docx"
+    ]
+    jinshui = by_name["jinshui"]["reports"]
+    assert [r["url"] for r in jinshui] == ["http://public.jinshui.gov.cn/D42Y/1509956.jhtml"]
+    assert by_name["fuqing"]["status"] == "partial"
+    assert by_name["fuqing"]["problems"] == ["partial 10 of 20  http://www.fuqing.gov.cn/xjwz/zwgk/zfxxgknb/"]
+    module = "http://www.weihai.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11371000004359096D&fbtime="
+    weihai_kjj = by_name["weihai-kjj"]
+    assert [r["url"] for r in weihai_kjj["reports"]] == [module + "2023"]
+    assert {e["url"]: e["reason"] for e in weihai_kjj["events"]} == {module + "2022": "anti-bot challenge (HTTP 412)"}
 
 
 def test_check_exits_1_when_no_report_is_found(replica: ReplicaServer, tmp_path: Path) -> None:
