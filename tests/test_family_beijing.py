@@ -22,11 +22,6 @@ def read(name: str, url: str) -> families.Listing:
     return FAMILY.read("listing", fixture_text(FIXTURES, name), url, {})
 
 
-def test_every_fixture_is_described() -> None:
-    readme = fixture_text(FIXTURES, "README.md")
-    assert all(f"`{path.name}`" in readme for path in FIXTURES.glob("*.html"))
-
-
 def test_article_shape() -> None:
     assert FAMILY.is_article(REPORT)
     assert FAMILY.is_article("http://www.bjpg.gov.cn/pgqrmzf/zwxx0/ldzc13/qzx/512299/index.html")

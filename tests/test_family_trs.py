@@ -40,11 +40,6 @@ def urls(follows: list[Follow]) -> list[str]:
     return [follow.url for follow in follows]
 
 
-def test_every_fixture_is_documented() -> None:
-    readme = fixture_text(FIXTURES, "README.md")
-    assert [f.name for f in sorted(FIXTURES.iterdir()) if f.name != "README.md" and f"`{f.name}`" not in readme] == []
-
-
 # -- pagers ------------------------------------------------------------------------------------------------
 
 

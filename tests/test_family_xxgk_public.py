@@ -27,11 +27,6 @@ CONTEXT = {
 }
 
 
-def test_every_fixture_is_described() -> None:
-    readme = fixture_text(FIXTURES, "README.md")
-    assert all(f"`{path.name}`" in readme for path in FIXTURES.iterdir() if path.name != "README.md")
-
-
 def test_article_shape() -> None:
     assert FAMILY.is_article("http://www.bengbu.gov.cn/public/25461/45854211.html")
     assert FAMILY.is_article("http://www.tjxzf.gov.cn/public/6599691/13023941.html")

@@ -19,11 +19,6 @@ def read(name: str, url: str) -> families.Listing:
     return FAMILY.read("listing", fixture_text(FIXTURES, name), url, {})
 
 
-def test_every_fixture_is_described() -> None:
-    readme = fixture_text(FIXTURES, "README.md")
-    assert all(f"`{path.name}`" in readme for path in FIXTURES.glob("*.html"))
-
-
 def test_article_shapes() -> None:
     assert FAMILY.is_article("http://www.qj.gov.cn/html/2025/2024n_0310/272880.html")
     assert FAMILY.is_article("http://www.qj.gov.cn/html/2013/qjdsj_0419/3135.html")
