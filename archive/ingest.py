@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import sqlite_utils
 
@@ -162,7 +162,7 @@ def _sight_known(
     return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous, sha256=sha256)
 
 
-def _extracted_columns(sha256: str, extracted: ExtractedDocument, record: dict[str, Any] | None) -> dict[str, object]:
+def _extracted_columns(sha256: str, extracted: ExtractedDocument, record: records.Record | None) -> dict[str, object]:
     """The documents-table columns that come from extraction and parsing (shared by ingest and reextract).
 
     The parsed record fills agency, year, region and format; without one (a parser failure) the title
@@ -214,7 +214,7 @@ def _insert_document(
     sha256: str,
     data: bytes,
     columns: dict[str, object],
-    record: dict[str, Any] | None,
+    record: records.Record | None,
     candidate: linking.Candidate,
 ) -> tuple[int, int]:
     """Insert the document with its report id, and its record; a new report's row comes first with no

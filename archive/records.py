@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import sqlite_utils
 
-from parsers.checks import COLUMNS_T3, COLUMNS_T4, TABLES, cross_year_checks, record_status, run_checks
+from parsers.checks import TABLES, cross_year_checks, record_status, run_checks
 from parsers.document import ExtractedDocument
+from parsers.form import TABLE3_COLUMNS, TABLE4_COLUMNS
 from parsers.record import PARSER_VERSION, parse
+from parsers.report import Check, ReportRecord
 
 #: The tables kept cell by cell, with their column labels (for the warnings that name a cell).
-_CELL_TABLES = {"applications": COLUMNS_T3, "review_litigation": COLUMNS_T4}
-Record = dict[str, Any]
+_CELL_TABLES = {"applications": TABLE3_COLUMNS, "review_litigation": TABLE4_COLUMNS}
+Record = ReportRecord
 
 
-def parse_safely(extracted: ExtractedDocument) -> dict[str, Any] | None:
+def parse_safely(extracted: ExtractedDocument) -> Record | None:
     """The record, or None if the parser fails: a parser bug must never cost the archive a document."""
     try:
         return parse(extracted)
@@ -38,17 +41,17 @@ def parse_safely(extracted: ExtractedDocument) -> dict[str, Any] | None:
         return None
 
 
-def identity_columns(record: dict[str, Any] | None) -> dict[str, object]:
+def identity_columns(record: Record | None) -> dict[str, object]:
     """The documents-table columns a record fills (search filters read them)."""
     if record is None:
         return {}
-    region = record.get("region") or {}
+    region = record.get("region")
     return {
         "agency": record.get("agency"),
         "year": record.get("year"),
-        "province": region.get("province"),
-        "city": region.get("city"),
-        "county": region.get("county"),
+        "province": region and region["province"],
+        "city": region and region["city"],
+        "county": region and region["county"],
         "format": record.get("format"),
     }
 
@@ -77,7 +80,7 @@ def _now() -> str:
 # -- the report's record from its files' records (pure) ---------------------------------------------------
 
 
-def _numbers(value: Any, where: str, columns: list[str] | None = None) -> Iterator[tuple[str, Any]]:
+def _numbers(value: Any, where: str, columns: tuple[str, ...] | None = None) -> Iterator[tuple[str, Any]]:
     """(where, value) of each number in a table: ``applications.granted[总计]``, ``active_disclosure.licensing``."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -121,10 +124,17 @@ def assemble(files: Mapping[int, Record], sources: Mapping[str, int | None]) -> 
     identity = sources.get("identity")
     base = files[identity] if identity is not None and identity in files else next(iter(files.values()))
     record: Record = {**base, "inferred": [], "warnings": list(base.get("warnings") or []), "sources": dict(sources)}
-    for table in TABLES:
+
+    def chosen(table: str) -> Record | None:
         source = sources.get(table)
-        from_file = files.get(source) if source is not None else None
-        record[table] = None if from_file is None else from_file.get(table)
+        return files.get(source) if source is not None else None
+
+    disclosure, applications, review = chosen("active_disclosure"), chosen("applications"), chosen("review_litigation")
+    # .get: records stored by older parser versions may lack a table's key
+    record["active_disclosure"] = disclosure.get("active_disclosure") if disclosure else None
+    record["applications"] = applications.get("applications") if applications else None
+    record["review_litigation"] = review.get("review_litigation") if review else None
+    for table, from_file in zip(TABLES, (disclosure, applications, review), strict=True):
         if from_file is not None:
             record["inferred"] += [cell for cell in from_file.get("inferred") or [] if cell.startswith(table + ".")]
             record["format"] = record.get("format") or from_file.get("format")
@@ -186,8 +196,8 @@ def rebuild(db: sqlite_utils.Database, report_id: int, neighbours: bool = True) 
     record = assemble(files, sources)
     checks = _own_checks(files, primary) or run_checks(record)
     previous = _neighbours(db, report_id, record, -1)
-    if previous:
-        checks.update(cross_year_checks(record, report_record(db, previous[0]) or {}))
+    if previous and (last_year := report_record(db, previous[0])) is not None:
+        checks.update(cross_year_checks(record, last_year))
     _write_cells(db, record, sources)
     db.conn.executemany(
         "INSERT INTO record_checks VALUES (?, ?, ?, ?)",
@@ -204,7 +214,7 @@ def rebuild(db: sqlite_utils.Database, report_id: int, neighbours: bool = True) 
             rebuild(db, later, neighbours=False)
 
 
-def _own_checks(files: Mapping[int, Record], primary: int) -> dict[str, Any] | None:
+def _own_checks(files: Mapping[int, Record], primary: int) -> dict[str, Check] | None:
     """A report of one parsed file has that file's record, which the parser has checked already: its
     in-document checks, without re-running them while the write lock is held."""
     if list(files) != [primary]:
@@ -216,9 +226,10 @@ def _own_checks(files: Mapping[int, Record], primary: int) -> dict[str, Any] | N
 def _write_cells(db: sqlite_utils.Database, record: Record, sources: Mapping[str, int | None]) -> None:
     inferred = set(record.get("inferred") or [])
     cells = []
-    for table in _CELL_TABLES:
+    tables = (("applications", record.get("applications")), ("review_litigation", record.get("review_litigation")))
+    for table, rows in tables:
         source = sources.get(table)
-        for row, values in (record.get(table) or {}).items():
+        for row, values in (rows or {}).items():
             for column, value in enumerate(values or []):
                 cells.append([source, table, row, column, value, int(f"{table}.{row}[{column}]" in inferred)])
     db.conn.executemany("INSERT INTO record_cells VALUES (?, ?, ?, ?, ?, ?)", cells)
@@ -252,13 +263,14 @@ def _write_report_row(
 
 def _neighbours(db: sqlite_utils.Database, report_id: int, record: Record, step: int) -> list[int]:
     """Parsed reports of the same agency for ``year + step`` (newest first), by their primary file."""
-    if not record.get("agency") or record.get("year") is None:
+    year = record.get("year")
+    if not record.get("agency") or year is None:
         return []
     rows = db.execute(
         """SELECT r.id FROM documents d JOIN reports r ON r.primary_document_id = d.id
            JOIN report_records x ON x.report_id = r.id AND x.status IS NOT NULL
            WHERE d.agency = ? AND d.year = ? AND r.id != ? ORDER BY r.id DESC""",
-        [record["agency"], record["year"] + step, report_id],
+        [record["agency"], year + step, report_id],
     )
     return [row[0] for row in rows]
 
@@ -282,10 +294,10 @@ def report_record(db: sqlite_utils.Database, report_id: int) -> Record | None:
     return record
 
 
-def load(db: sqlite_utils.Database, document_id: int) -> dict[str, Any] | None:
+def load(db: sqlite_utils.Database, document_id: int) -> Record | None:
     """One file's own record, as parsed (the report's: ``report_record``)."""
     row = db.execute("SELECT record FROM records WHERE document_id = ?", [document_id]).fetchone()
-    return None if row is None else dict(json.loads(row[0]))
+    return None if row is None else typing.cast(Record, json.loads(row[0]))
 
 
 def stale_document_ids(db: sqlite_utils.Database, everything: bool = False) -> list[int]:

@@ -11,6 +11,7 @@ import sqlite_utils
 from archive import fts, records
 from archive.search import report_files
 from parsers.render import render_record
+from parsers.report import ReportRecord
 
 IDENTITY = ("title", "agency", "year", "province", "city", "county", "format")
 
@@ -76,7 +77,7 @@ def describe(report: dict[str, Any], color: bool = False) -> str:
 _TABLE_NUMBERS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
 
 
-def _sources_line(record: dict[str, Any], files: int) -> str:
+def _sources_line(record: ReportRecord, files: int) -> str:
     """Which file each table's values came from (the most complete one, when the report has several)."""
     sources = record.get("sources") or {}
     shown = ", ".join(

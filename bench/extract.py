@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pdfplumber
 
-from parsers import cellcheck
+from testkit import cellcheck
 from parsers.document import Table
 from parsers.extract import extract
 from parsers.pdfgrid import Layout

@@ -3,7 +3,7 @@
     .venv/bin/python bench/parse.py [--n 200] [--pdf 3]
 
 Throughput includes extraction (bytes → record), as ``nianbao parse`` does it. Accuracy: random
-consistent tables (parsers/layouts.py) with random blanks and printing quirks, per layout: cells read
+consistent tables (testkit/layouts.py) with random blanks and printing quirks, per layout: cells read
 right, wrong (the number that must never happen) and null.
 """
 
@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.layouts import TEXT_LAYOUTS, Quirks, docx_to_pdf, random_record, render_docx, render_html, render_text
+from parsers.form import T3_KEYS, T4_KEYS
 from parsers.record import parse_bytes
+from testkit.layouts import TEXT_LAYOUTS, Quirks, docx_to_pdf, random_record, render_docx, render_html, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CELLS = [("applications", k, c) for k in T3_KEYS for c in range(7)] + [

@@ -9,23 +9,21 @@ the document prints: the failure is what tells a researcher not to trust those n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from parsers.form import SPLIT_OTHER, TABLE3_COLUMNS, TABLE4_COLUMNS
 from parsers.infer import Equation, table3_equations, table4_equations
-from parsers.tables import SPLIT_OTHER
+from parsers.report import Check, Failure, Number, RecordStatus, ReportRecord, Rows
 
-COLUMNS_T3 = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-COLUMNS_T4 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 #: The three statistics tables of a 2019/2021-format report (report-fields.md), as record keys.
 TABLES = ("active_disclosure", "applications", "review_litigation")
-Check = dict[str, Any]
 
 
 def _result(instances: list[tuple[str, Any, Any]]) -> Check:
     """Combine per-instance (where, left, right) comparisons; None on either side means skipped."""
     failures = [
-        {"where": where, "left": left, "right": right}
+        Failure(where=where, left=left, right=right)
         for where, left, right in instances
         if left is not None and right is not None and left != right
     ]
@@ -37,17 +35,17 @@ def _result(instances: list[tuple[str, Any, Any]]) -> Check:
     return {"status": "pass", "checked": checked, "skipped": len(instances) - checked}
 
 
-def _side(rows: dict[str, Any], side: list[tuple[str, int]]) -> int | float | None:
-    values = [None if rows.get(key) is None else rows[key][column] for key, column in side]
+def _side(rows: Rows, side: list[tuple[str, int]]) -> int | float | None:
+    values = [None if (row := rows.get(key)) is None else row[column] for key, column in side]
     return None if any(value is None for value in values) else sum(v for v in values if v is not None)
 
 
-def _where(left: list[tuple[str, int]], columns: list[str]) -> str:
+def _where(left: list[tuple[str, int]], columns: Sequence[str]) -> str:
     key, column = left[0]
     return f"{key}[{columns[column]}]"
 
 
-def _table_checks(rows: dict[str, Any] | None, equations: Iterable[tuple[str, Equation]], columns: list[str]) -> dict:
+def _table_checks(rows: Rows | None, equations: Iterable[tuple[str, Equation]], columns: Sequence[str]) -> dict:
     grouped: dict[str, list[tuple[str, Any, Any]]] = {}
     for name, (left, right) in equations:
         entry = (_where(left, columns), _side(rows, left), _side(rows, right)) if rows else ("", None, None)
@@ -55,11 +53,16 @@ def _table_checks(rows: dict[str, Any] | None, equations: Iterable[tuple[str, Eq
     return {name: _result(instances) for name, instances in grouped.items()}
 
 
-def absent_rows(record: dict[str, Any]) -> frozenset[str]:
+def absent_rows(record: ReportRecord) -> frozenset[str]:
     """The (六) rows a one-row 其他处理 table does not have (format 2019, or a 23-row table)."""
-    applications = record.get("applications") or {}
-    single = all(applications.get(key) is None for key in SPLIT_OTHER) and applications.get("other_other") is not None
-    return frozenset(SPLIT_OTHER) if record.get("format") == "2019" or single else frozenset()
+    return absent_split_rows(record.get("format"), record.get("applications"))
+
+
+def absent_split_rows(table_format: str | None, applications: Rows | None) -> frozenset[str]:
+    """``absent_rows`` of a table 三 being read (before its record exists)."""
+    rows = applications or {}
+    single = all(rows.get(key) is None for key in SPLIT_OTHER) and rows.get("other_other") is not None
+    return frozenset(SPLIT_OTHER) if table_format == "2019" or single else frozenset()
 
 
 def _blank(value: Any) -> bool:
@@ -71,12 +74,12 @@ def _blank(value: Any) -> bool:
     return value is None
 
 
-def blank_tables(record: dict[str, Any]) -> list[str]:
+def blank_tables(record: ReportRecord) -> list[str]:
     """The statistics tables the record lacks: missing from the document, or printed without a number."""
     return [table for table in TABLES if _blank(record.get(table))]
 
 
-def tables_check(record: dict[str, Any]) -> Check:
+def tables_check(record: ReportRecord) -> Check:
     """``tables.complete``: every statistics table holds numbers. Without them the consistency checks can
     only skip, and a report that says nothing must not look like one that adds up."""
     missing = blank_tables(record)
@@ -85,7 +88,7 @@ def tables_check(record: dict[str, Any]) -> Check:
     return {"status": "pass", "checked": len(TABLES), "skipped": 0}
 
 
-def record_status(record: dict[str, Any], checks: dict[str, Check]) -> str:
+def record_status(record: ReportRecord, checks: dict[str, Check]) -> RecordStatus:
     """The one status shown wherever a report is listed: ``not_a_report``, ``fail`` (numbers that do not
     add up come first: they are wrong, not only missing), ``incomplete`` (tables missing or blank), ``pass``."""
     if record.get("not_a_report"):
@@ -97,21 +100,27 @@ def record_status(record: dict[str, Any], checks: dict[str, Check]) -> str:
     return "pass"
 
 
-def run_checks(record: dict[str, Any]) -> dict[str, Check]:
+def run_checks(record: ReportRecord) -> dict[str, Check]:
     """Every in-document check of the spec for ``record`` (cross-year checks: ``cross_year_checks``)."""
     checks = {"tables.complete": tables_check(record)}
-    checks.update(_table_checks(record.get("applications"), table3_equations(absent_rows(record)), COLUMNS_T3))
-    checks.update(_table_checks(record.get("review_litigation"), table4_equations(), COLUMNS_T4))
+    checks.update(_table_checks(record.get("applications"), table3_equations(absent_rows(record)), TABLE3_COLUMNS))
+    checks.update(_table_checks(record.get("review_litigation"), table4_equations(), TABLE4_COLUMNS))
     year, signed = record.get("year"), record.get("signed_date")
     if year is None or signed is None:
         checks["signed_date.after_period"] = {"status": "skip"}
     elif signed > f"{year}-12-31":
         checks["signed_date.after_period"] = {"status": "pass", "checked": 1, "skipped": 0}
     else:
-        failure = {"where": "signed_date", "left": signed, "right": f"after {year}-12-31"}
+        failure = Failure(where="signed_date", left=signed, right=f"after {year}-12-31")
         checks["signed_date.after_period"] = {"status": "fail", "failures": [failure], "checked": 1}
     checks["title.year"] = _result([("year", _title_year(record.get("title")), year)])
     return checks
+
+
+def _counts(record: ReportRecord, key: str) -> dict[str, Number | None]:
+    """A table-二 row's columns (规章: issued, repealed, in_force), empty when the record has none."""
+    value = (record.get("active_disclosure") or {}).get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _title_year(title: str | None) -> int | None:
@@ -119,7 +128,7 @@ def _title_year(title: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def cross_year_checks(record: dict[str, Any], previous: dict[str, Any]) -> dict[str, Check]:
+def cross_year_checks(record: ReportRecord, previous: ReportRecord) -> dict[str, Check]:
     """Checks against last year's record of the same agency: carry-over and documents in force."""
     checks: dict[str, Check] = {}
     this_in = (record.get("applications") or {}).get("carried_over_in")
@@ -127,7 +136,7 @@ def cross_year_checks(record: dict[str, Any], previous: dict[str, Any]) -> dict[
     checks["cross_year.carry_over"] = _result(
         [
             (
-                f"carried_over_in[{COLUMNS_T3[c]}]",
+                f"carried_over_in[{TABLE3_COLUMNS[c]}]",
                 None if this_in is None else this_in[c],
                 None if last_out is None else last_out[c],
             )
@@ -136,8 +145,7 @@ def cross_year_checks(record: dict[str, Any], previous: dict[str, Any]) -> dict[
     )
     instances = []
     for key in ("regulations", "normative_documents"):
-        now = ((record.get("active_disclosure") or {}).get(key)) or {}
-        before = ((previous.get("active_disclosure") or {}).get(key)) or {}
+        now, before = _counts(record, key), _counts(previous, key)
         last, issued, repealed = before.get("in_force"), now.get("issued"), now.get("repealed")
         expected = None
         if last is not None and issued is not None and repealed is not None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.tables import GROUPS, RESULT_KEYS, Values
+from parsers.form import GROUPS, RESULT_KEYS, T3_KEYS, T4_KEYS
+from parsers.tables import Values
 
 Cell = tuple[str, int]
 Equation = tuple[list[Cell], list[Cell]]

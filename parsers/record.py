@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
 
 from parsers import identity
-from parsers.cellcheck import T3_KEYS, T4_KEYS
 from parsers.cells import Row, grid_rows, text_rows
-from parsers.checks import TABLES, absent_rows, blank_tables, record_status, run_checks
+from parsers.checks import TABLES, absent_split_rows, blank_tables, record_status, run_checks
 from parsers.document import ExtractedDocument
 from parsers.extract import extract
+from parsers.form import T3_KEYS, T4_KEYS
 from parsers.infer import infer, table3_equations, table4_equations
 from parsers.region import resolve
+from parsers.report import ReportRecord, TableFormat
 from parsers.tables import Table3, read_table2, read_table3, read_table4, table2_format
 
 SCHEMA = "nianbao.report/1"
@@ -64,16 +64,16 @@ class _Source:
         return self.table3.end if self.table3 else 0
 
 
-def parse_bytes(data: bytes, url: str | None = None) -> dict[str, Any]:
+def parse_bytes(data: bytes, url: str | None = None) -> ReportRecord:
     """The record of a file's bytes (any type the extraction layer reads)."""
     return parse(extract(data, url=url))
 
 
-def parse(document: ExtractedDocument) -> dict[str, Any]:
+def parse(document: ExtractedDocument) -> ReportRecord:
     who = identity.identify(document.text, title_hint=document.title, metadata=document.metadata)
     sources = [_Source(lambda: grid_rows(document.tables)), _Source(lambda: text_rows(document.text))]
     table_format = _format(sources, who.year)
-    record: dict[str, Any] = {
+    record: ReportRecord = {
         "schema": SCHEMA,
         "parser": PARSER_VERSION,
         "title": who.title,
@@ -94,7 +94,8 @@ def parse(document: ExtractedDocument) -> dict[str, Any]:
         _read_tables(record, sources, table_format)
     record["not_a_report"] = _not_a_report(who, record, sources, unread=document.needs_ocr)
     if record["not_a_report"]:
-        record.update({"format": None, "inferred": [], **dict.fromkeys(TABLES)})  # no numbers kept
+        record["format"], record["inferred"] = None, []
+        record["active_disclosure"] = record["applications"] = record["review_litigation"] = None
     record["checks"] = run_checks(record)
     record["status"] = record_status(record, record["checks"])
     return record
@@ -110,7 +111,7 @@ def extraction_warnings(document: ExtractedDocument) -> list[str]:
     return warnings
 
 
-def _not_a_report(who: identity.Identity, record: dict[str, Any], sources: list[_Source], unread: bool) -> bool:
+def _not_a_report(who: identity.Identity, record: ReportRecord, sources: list[_Source], unread: bool) -> bool:
     """Not a report: a comparison of years laid out like the tables, or a document printing no number in
     them whose title is not a report's (notices, letters) or is a form's (no year, a placeholder agency).
 
@@ -140,7 +141,7 @@ def _all_years(cells: list[str | None]) -> bool:
     return len(present) >= 2 and all(_BARE_YEAR.match(cell.strip()) for cell in present)
 
 
-def _format(sources: list[_Source], year: int | None) -> str | None:
+def _format(sources: list[_Source], year: int | None) -> TableFormat | None:
     """'legacy' by year; else what table 二's headers say; else whether (六) is split in three rows."""
     if year is not None and year <= _LEGACY_UNTIL:
         return "legacy"
@@ -154,7 +155,7 @@ def _format(sources: list[_Source], year: int | None) -> str | None:
     return "2021" if year is not None and year >= 2021 else None
 
 
-def _read_tables(record: dict[str, Any], sources: list[_Source], table_format: str) -> None:
+def _read_tables(record: ReportRecord, sources: list[_Source], table_format: str) -> None:
     warnings, inferred = record["warnings"], record["inferred"]
     for source in sources:
         table2 = read_table2(source.rows, source.table2_end, table_format)
@@ -166,7 +167,7 @@ def _read_tables(record: dict[str, Any], sources: list[_Source], table_format: s
     if table3 is not None:
         warnings.extend(table3.warnings)
         rows = dict(table3.rows)
-        absent = absent_rows({"format": table_format, "applications": rows})
+        absent = absent_split_rows(table_format, rows)
         printed = {key for key, values in rows.items() if values is not None}
         for key, column in infer(rows, [equation for _, equation in table3_equations(absent)], 7):
             inferred.append(f"applications.{key}[{column}]")

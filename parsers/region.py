@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from parsers.report import Region as RegionFields
+
 _MUNICIPALITIES = ("11", "12", "31", "50")
 _SUFFIX = re.compile(r"(省|市|自治区|自治州|地区|盟|区|县|自治县|旗|自治旗|特别行政区)$")
 _MIN_SHORT = 2
@@ -28,7 +30,7 @@ class Region:
     city: str | None = None
     county: str | None = None
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> RegionFields:
         return {"province": self.province, "city": self.city, "county": self.county}
 
 

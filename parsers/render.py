@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
-from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.checks import COLUMNS_T3, COLUMNS_T4, blank_tables
+from parsers import form
+from parsers.checks import blank_tables
+from parsers.report import Region, ReportRecord
 
 _WHERE = re.compile(r"^(\w+)\[(.+)\]$")
 
@@ -28,7 +29,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-def flagged_cells(record: dict[str, Any]) -> set[tuple[str, str]]:
+def flagged_cells(record: ReportRecord) -> set[tuple[str, str]]:
     """(row, column name) of cells that a failed check names."""
     cells: set[tuple[str, str]] = set()
     for check in (record.get("checks") or {}).values():
@@ -39,26 +40,82 @@ def flagged_cells(record: dict[str, Any]) -> set[tuple[str, str]]:
     return cells
 
 
-def _table(title: str, rows: dict[str, Any], keys: list[str], columns: list[str], record: dict[str, Any], color: bool):
+_LABEL_WIDTH = 32  # display columns for a row label; longer labels are cut with …
+_CELL_WIDTH = 13
+_TRAILING_NOTE = re.compile(r"(?<=.)（[^）]*）$")
+
+
+def _label(text: str, indent: int = 0) -> str:
+    """A form label cut to the label column: its trailing note (区分处理的，…) left out, then ``…``."""
+    text = " " * indent + _TRAILING_NOTE.sub("", text)
+    while _width(text) > _LABEL_WIDTH:
+        text = text[:-2] + "…"
+    return _pad(text, _LABEL_WIDTH)
+
+
+def _cell(text: str, flagged: bool, color: bool) -> str:
+    if not flagged:
+        return _pad(text, _CELL_WIDTH, right=True)
+    text = click.style(text, fg="red", bold=True) if color else text + "!"
+    return " " * max(0, _CELL_WIDTH - _width(click.unstyle(text))) + text
+
+
+def _value_row(table: str, row: form.FormRow, values: list[Any] | None, record: ReportRecord, color: bool) -> str:
+    columns = form.TABLE3_COLUMNS if table == "applications" else form.TABLE4_COLUMNS
     inferred = set(record.get("inferred") or [])
     flagged = flagged_cells(record)
-    table_name = "applications" if keys is T3_KEYS else "review_litigation"
-    label_width = max(_width(key) for key in keys) + 1
-    lines = [title, _pad("", label_width) + "".join(_pad(c, 13, right=True) for c in columns)]
-    for key in keys:
-        values = rows.get(key)
-        cells = []
-        for index, column in enumerate(columns):
-            value = None if values is None else values[index]
-            text = "—" if value is None else str(value)
-            if f"{table_name}.{key}[{index}]" in inferred:
-                text += "*"
-            if (key, column) in flagged:
-                text = click.style(text, fg="red", bold=True) if color else text + "!"
-                cells.append(" " * max(0, 13 - len(click.unstyle(text))) + text)
-            else:
-                cells.append(_pad(text, 13, right=True))
-        lines.append(_pad(key, label_width) + "".join(cells))
+    cells = []
+    for index, column in enumerate(columns):
+        value = None if values is None else values[index]
+        text = ("—" if value is None else str(value)) + ("*" if f"{table}.{row.key}[{index}]" in inferred else "")
+        cells.append(_cell(text, (row.key, column) in flagged, color))
+    return _label(row.label, 2 if row.group else 0) + "".join(cells)
+
+
+def _header(columns: tuple[str, ...]) -> str:
+    return _pad("", _LABEL_WIDTH) + "".join(_pad(column, _CELL_WIDTH, right=True) for column in columns)
+
+
+def _table3(record: ReportRecord, color: bool) -> list[str]:
+    """Table 三 with the form's labels, each group's rows indented under its merged label."""
+    rows = record["applications"] or {}
+    lines = [form.TABLE3_TITLE, _header(form.TABLE3_COLUMNS)]
+    for row in form.table3_rows(record.get("format")):
+        if row.group and form.GROUPS[row.group][0] == row.key:
+            lines.append(_label(form.TABLE3_GROUPS[row.group]))
+        lines.append(_value_row("applications", row, rows.get(row.key), record, color))
+    return lines
+
+
+def _table4(record: ReportRecord, color: bool) -> list[str]:
+    rows = record["review_litigation"] or {}
+    lines = [form.TABLE4_TITLE, _header(form.TABLE4_COLUMNS)]
+    for row in form.TABLE4_ROWS:
+        if row.group and row.key == next(r.key for r in form.TABLE4_ROWS if r.group == row.group):
+            lines.append(_label(form.TABLE4_GROUPS[row.group]))
+        lines.append(_value_row("review_litigation", row, rows.get(row.key), record, color))
+    return lines
+
+
+def _table2(record: ReportRecord) -> list[str]:
+    """Table 二 row by row, each value after its column header (a format the form does not know: by key)."""
+    active = record["active_disclosure"] or {}
+    table_format = record.get("format")
+    lines = [form.TABLE2_TITLE]
+    if table_format not in form.TABLE2:
+        for key, value in active.items():
+            shown = value if not isinstance(value, dict) else ", ".join(f"{k} {v}" for k, v in value.items())
+            lines.append(f"  {key:<20} {'—' if shown is None else shown}")
+        return lines
+    for section, row in form.table2_rows(table_format):
+        value = active.get(row.key)
+        if section.scalar:
+            parts = [(section.columns[0].printed, value)]
+        else:
+            got = value if isinstance(value, dict) else {}
+            parts = [(c.header, got.get(k)) for k, c in zip(section.record_columns(), section.columns, strict=True)]
+        shown = "，".join(f"{header} {'—' if number is None else number}" for header, number in parts)
+        lines.append(_label(row.label, 2) + shown)
     return lines
 
 
@@ -71,7 +128,7 @@ STATUS_MEANING = {
 }
 
 
-def status_line(record: dict[str, Any], color: bool = False) -> str:
+def status_line(record: ReportRecord, color: bool = False) -> str:
     """The record's status word and what it means; red on a terminal unless it is ``pass``."""
     status = str(record.get("status") or "unknown")
     word = click.style(status, fg="red", bold=True) if color and status != "pass" else status
@@ -79,28 +136,28 @@ def status_line(record: dict[str, Any], color: bool = False) -> str:
     return f"{word} — {meaning}" if meaning else word
 
 
-def render_record(record: dict[str, Any], color: bool = False) -> str:
-    region = record.get("region") or {}
+def _places(region: Region | None) -> list[str | None]:
+    return [region["province"], region["city"], region["county"]] if region else [None, None, None]
+
+
+def render_record(record: ReportRecord, color: bool = False) -> str:
+    region = record.get("region")
     lines = [
         f"title:       {record.get('title') or '—'}",
         f"agency:      {record.get('agency') or '—'}",
         f"year:        {record.get('year') or '—'}    format: {record.get('format') or '—'}",
-        "region:      " + " / ".join(str(region.get(k) or "—") for k in ("province", "city", "county")),
+        "region:      " + " / ".join(name or "—" for name in _places(region)),
         f"signed:      {record.get('signed_date') or '—'}",
         f"portal urls: {', '.join(record.get('portal_urls') or []) or '—'}",
     ]
     lines.append(f"status:      {status_line(record, color)}")
     blank = blank_tables(record)  # printed without a number: the status line says so, no rows of dashes
-    active = record.get("active_disclosure")
-    if active and "active_disclosure" not in blank:
-        lines.append("二 主动公开政府信息情况")
-        for key, value in active.items():
-            shown = value if not isinstance(value, dict) else ", ".join(f"{k} {v}" for k, v in value.items())
-            lines.append(f"  {key:<20} {'—' if shown is None else shown}")
+    if record.get("active_disclosure") and "active_disclosure" not in blank:
+        lines += _table2(record)
     if record.get("applications") and "applications" not in blank:
-        lines += _table("三 收到和处理政府信息公开申请情况", record["applications"], T3_KEYS, COLUMNS_T3, record, color)
+        lines += _table3(record, color)
     if record.get("review_litigation") and "review_litigation" not in blank:
-        lines += _table("四 行政复议、行政诉讼情况", record["review_litigation"], T4_KEYS, COLUMNS_T4, record, color)
+        lines += _table4(record, color)
     lines.append("checks:")
     for name, check in (record.get("checks") or {}).items():
         status = check["status"]

@@ -14,9 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 
-from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.cells import Row, fit, money_unit, money_unit_in_label, number
+from parsers import form
+from parsers.cells import Row, fit, money_unit, money_unit_in_label, normalize, number
+from parsers.form import GROUPS, SPLIT_OTHER, T3_KEYS, T4_KEYS
+from parsers.report import ActiveDisclosure
 
 Number = int | float
 Values = list[Number | None]
@@ -54,49 +57,18 @@ _T3_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # Parent rows: they print no values of their own in format 2021; their first child is where shifted values go.
 PARENTS = {
-    "denied": (re.compile(r"不予公开"), "denied_state_secret"),
-    "unavailable": (re.compile(r"无法提供"), "unavailable_not_held"),
-    "refused": (re.compile(r"不予处理"), "refused_petition"),
-    "other": (re.compile(r"其他处理"), "other_overdue_correction"),
-}
-RESULT_KEYS = T3_KEYS[2:23]
-#: The rows each parent sums (a printed group subtotal is one more equation of the table's arithmetic).
-GROUPS = {parent: [key for key in RESULT_KEYS if key.startswith(parent + "_")] for parent in PARENTS}
-#: The two (六) rows format 2019 (and 23-row tables) do not have.
-SPLIT_OTHER = ("other_overdue_correction", "other_overdue_fee")
-#: The form's wording of each row, numbering and notes left out: a label one character off still names it.
-_FORM_LABELS = {
-    "new_received": "本年新收政府信息公开申请数量",
-    "carried_over_in": "上年结转政府信息公开申请数量",
-    "granted": "予以公开",
-    "partially_granted": "部分公开",
-    "denied_state_secret": "属于国家秘密",
-    "denied_prohibited_by_law": "其他法律行政法规禁止公开",
-    "denied_three_safeties_one_stability": "危及三安全一稳定",
-    "denied_third_party_rights": "保护第三方合法权益",
-    "denied_internal_affairs": "属于三类内部事务信息",
-    "denied_process_info": "属于四类过程性信息",
-    "denied_enforcement_files": "属于行政执法案卷",
-    "denied_administrative_query": "属于行政查询事项",
-    "unavailable_not_held": "本机关不掌握相关政府信息",
-    "unavailable_needs_creation": "没有现成信息需要另行制作",
-    "unavailable_unclear_after_correction": "补正后申请内容仍不明确",
-    "refused_petition": "信访举报投诉类申请",
-    "refused_duplicate": "重复申请",
-    "refused_publication": "要求提供公开出版物",
-    "refused_excessive": "无正当理由大量反复申请",
-    "refused_confirmation": "要求行政机关确认或重新出具已获取信息",
-    "other_overdue_correction": "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
-    "other_overdue_fee": "申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
-    "carried_over_out": "结转下年度继续办理",
-    "denied": "不予公开",
-    "unavailable": "无法提供",
-    "refused": "不予处理",
-    "other": "其他处理",
+    "denied": (re.compile(r"不予公开"), GROUPS["denied"][0]),
+    "unavailable": (re.compile(r"无法提供"), GROUPS["unavailable"][0]),
+    "refused": (re.compile(r"不予处理"), GROUPS["refused"][0]),
+    "other": (re.compile(r"其他处理"), GROUPS["other"][0]),
 }
 #: Print order of the rows and group labels: where a label sits tells which of two equally near rows it names.
-_PRINTED = [*T3_KEYS[:4], "denied", *T3_KEYS[4:12], "unavailable", *T3_KEYS[12:15], "refused", *T3_KEYS[15:20]]
-_ORDER = {key: index for index, key in enumerate([*_PRINTED, "other", *T3_KEYS[20:]])}
+_PRINTED = [
+    key
+    for row in form.TABLE3_ROWS
+    for key in ([row.group] if row.group and GROUPS[row.group][0] == row.key else []) + [row.key]
+]
+_ORDER = {key: index for index, key in enumerate(_PRINTED)}
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[.、．)]?)+")
 _NOTE = re.compile(r"\([^)]*\)?$|\([^)]*\)")
 _PUNCTUATION = re.compile(r"[、，,。；;：:“”\"'‘’《》\s]")
@@ -105,7 +77,8 @@ _T4_HEADER = re.compile(r"行政复议")
 #: Cells that end table 三: table 四's headers and the report sections after it.
 _T3_STOP = re.compile(r"行政复议|行政诉讼|结果维持|结果纠正|尚未审结|存在的主要问题|其他需要报告")
 #: Table 四's header cells, which a table printed one cell per line leaves on the row of its values.
-_T4_WORDS = re.compile(r"^(行政复议|行政诉讼|结果维持|结果纠正|其他结果|尚未审结|总计|未经复议直接起诉|复议后起诉)$")
+_T4_CELLS = [*form.TABLE4_COLUMNS, *(row.label for row in form.TABLE4_ROWS), *form.TABLE4_GROUPS.values()]
+_T4_WORDS = re.compile("^({})$".format("|".join(_T4_CELLS)))
 _T3_HEADER = re.compile(r"申请人情况|勾稽关系")
 _T2_HEADER = re.compile(r"第二十条第?\(?[一二三四五六七八九十\d]+\)?项|信息内容")  # table 二's own cells
 _T3_ROWS = 60  # table 三 is 28 rows at most, plus header and broken-label rows
@@ -127,6 +100,14 @@ class Table3:
 def _core(label: str) -> str:
     """A label's words: numbering, notes in brackets and punctuation left out."""
     return _PUNCTUATION.sub("", _NOTE.sub("", _NUMBERING.sub("", label)))
+
+
+#: The form's wording of each row and group label, numbering and notes left out: a label one character off
+#: still names it.
+_FORM_LABELS = {
+    **{row.key: _core(normalize(row.label)) for row in form.TABLE3_ROWS},
+    **{group: _core(normalize(label)) for group, label in form.TABLE3_GROUPS.items()},
+}
 
 
 def _distance(a: str, b: str) -> int:
@@ -379,31 +360,25 @@ class _T2Row:
     scalar: bool = False  # one column, recorded as a bare value rather than a dict
 
 
-def _t2_row(key: str, label: str, columns: tuple[str, ...], names: tuple[str, ...] = ()) -> _T2Row:
-    return _T2Row(key, re.compile(label), tuple(zip(columns, names or columns, strict=True)))
+#: Labels real tables print in other words than the form: either form's wording of 规范性文件, and
+#: 其他对外管理服务 without 事项.
+_T2_LABELS = {"normative_documents": r"^(行政)?规范性文件", "other_services": r"^其他对外管理服务"}
 
 
-_COUNTS_2021 = ("issued", "repealed", "in_force")
-_COUNTS_2019 = ("made", "published", "in_public")
-_ITEMS_2019 = ("previous", "change", "decisions")
-_T2_ROWS_2021 = [
-    _t2_row("regulations", r"^规章", _COUNTS_2021),
-    _t2_row("normative_documents", r"^(行政)?规范性文件", _COUNTS_2021),
-    _T2Row("licensing", re.compile(r"^行政许可"), (("decisions", "decisions"),), scalar=True),
-    _T2Row("punishment", re.compile(r"^行政处罚"), (("decisions", "decisions"),), scalar=True),
-    _T2Row("coercion", re.compile(r"^行政强制"), (("decisions", "decisions"),), scalar=True),
-    _T2Row("fees_10k_yuan", re.compile(r"^行政事业性收费"), (("amount", "amount"),), scalar=True),
-]
-_T2_ROWS_2019 = [
-    _t2_row("regulations", r"^规章", _COUNTS_2019),
-    _t2_row("normative_documents", r"^(行政)?规范性文件", _COUNTS_2019),
-    _t2_row("licensing", r"^行政许可", _ITEMS_2019),
-    _t2_row("other_services", r"^其他对外管理服务", _ITEMS_2019),
-    _t2_row("punishment", r"^行政处罚", _ITEMS_2019),
-    _t2_row("coercion", r"^行政强制", _ITEMS_2019),
-    _t2_row("fees", r"^行政事业性收费", ("previous", "change")),
-    _t2_row("procurement", r"^政府集中采购", ("items", "amount_10k_yuan"), ("items", "amount")),
-]
+def _t2_spec(table_format: str) -> list[_T2Row]:
+    """Table 二's rows of a format (``parsers.form``), with the label pattern each is found by."""
+    return [
+        _T2Row(
+            row.key,
+            re.compile(_T2_LABELS.get(row.key, "^" + re.escape(row.label))),
+            tuple(zip(section.record_columns(), (column.name for column in section.columns), strict=True)),
+            section.scalar,
+        )
+        for section, row in form.table2_rows(table_format)
+    ]
+
+
+_T2_SPECS = {table_format: _t2_spec(table_format) for table_format in form.FORMATS}
 # Column headers → column names, the most specific first (上一年项目数量 is not 采购项目数量).
 _T2_COLUMNS = [
     (name, re.compile(pattern))
@@ -422,7 +397,8 @@ _T2_COLUMNS = [
     ]
 ]
 #: Columns whose value may be below zero (本年增/减: "减用负值表示"); every other one is a count or an amount.
-_SIGNED = frozenset({"change"})
+_SIGNED = frozenset(c.name for sections in form.TABLE2.values() for s in sections for c in s.columns if c.signed)
+_MONEY = frozenset(c.name for sections in form.TABLE2.values() for s in sections for c in s.columns if c.money)
 _ENUMERATION = re.compile(r"^(\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十\d]+[.、．])")
 _FORMAT_2019 = re.compile(r"本年新制作|本年新公开|对外公开总数量|上一年项目数量")
 _FORMAT_2021 = re.compile(r"本年制发|本年废止|现行有效")
@@ -445,7 +421,7 @@ def _t2_start(rows: list[Row], end: int) -> int | None:
     return next((i for i, row in enumerate(rows[:end]) if any(_T2_HEADER.match(x) for x in row.labels)), None)
 
 
-def table2_format(rows: list[Row], end: int) -> str | None:
+def table2_format(rows: list[Row], end: int) -> Literal["2021", "2019"] | None:
     """'2021' or '2019', from table 二's column headers (before row ``end``).
 
     The headers inside the table decide; the text before it only when the table has no 第二十条 row, because
@@ -460,15 +436,15 @@ def table2_format(rows: list[Row], end: int) -> str | None:
     return None
 
 
-def read_table2(rows: list[Row], end: int, table_format: str) -> tuple[dict[str, object], list[str]] | None:
+def read_table2(rows: list[Row], end: int, table_format: str) -> tuple[ActiveDisclosure, list[str]] | None:
     """Table 二 from its first 第二十条 row to row ``end`` (where table 三 starts); None when it prints nothing.
 
     A value is kept only where its column is certain; otherwise it is None and a warning says why."""
     start = _t2_start(rows, end)
     if start is None:
         return None
-    spec = _T2_ROWS_2021 if table_format == "2021" else _T2_ROWS_2019
-    out: dict[str, object] = {entry.key: None for entry in spec}
+    spec = _T2_SPECS["2021" if table_format == "2021" else "2019"]
+    out: ActiveDisclosure = {entry.key: None for entry in spec}
     warnings: list[str] = []
     placed = _place(_t2_members(rows[start:end], spec), warnings)
     for (entry, row, header), reading in placed:
@@ -619,7 +595,7 @@ def _columns(cells: list[_Cell], cuts: tuple[int, ...]) -> list[_Cell | None] | 
 
 def _t2_value(
     entry: _T2Row, row: Row, header: _Header, reading: list[_Cell | None], warnings: list[str]
-) -> object | None:
+) -> Number | dict[str, Number | None] | None:
     """The record value of a placed row: counts never below zero, amounts in 万元."""
     values: dict[str, Number | None] = {}
     for key, name in entry.columns:
@@ -629,7 +605,7 @@ def _t2_value(
         if value is not None and value < 0 and name not in _SIGNED:
             warnings.append(f"active_disclosure.{entry.key}: {value} is not a count; left blank")
             value = None
-        if value is not None and name == "amount":
+        if value is not None and name in _MONEY:
             text = header.texts[column] if column < len(header.texts) else ""
             unit = (cell and cell[1]) or money_unit_in_label(text) or money_unit_in_label(row.label) or "万元"
             value = _in_10k_yuan(value, unit)

@@ -35,7 +35,7 @@ SEED_TITLES = [
     "威海市科学技术局2023年政府信息公开工作年度报告",
     "淮安市人民政府2024年政府信息公开工作年度报告",
 ]
-#: Reports of the other family portals (generated with parsers.layouts for their agencies).
+#: Reports of the other family portals (generated with testkit.layouts for their agencies).
 FAMILY_TITLES = [
     "三亚市海棠区人民政府2020年政府信息公开工作年度报告",
     "北京市大兴区人民政府2023年政府信息公开工作年度报告",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import cellcheck
+from testkit import cellcheck
 from parsers.document import DOC, DOCX, HTML, PDF, ExtractedDocument
 from parsers.extract import extract
 from parsers.text import normalise

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.layouts import TEXT_LAYOUTS, Quirks, docx_to_pdf, random_record, render_docx, render_html, render_text
+from parsers.form import T3_KEYS, T4_KEYS
 from parsers.record import parse_bytes
+from testkit.layouts import TEXT_LAYOUTS, Quirks, docx_to_pdf, random_record, render_docx, render_html, render_text
 
 CELLS = [("applications", key, column) for key in T3_KEYS for column in range(7)] + [
     ("review_litigation", key, column) for key in T4_KEYS for column in range(5)

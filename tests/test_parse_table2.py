@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers.cells import money_unit, money_unit_in_label
-from parsers.layouts import (
+from testkit.layouts import (
     T2_SHAPES,
     T2_UNITS,
     TEXT_LAYOUTS,

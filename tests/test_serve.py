@@ -17,7 +17,7 @@ from archive.datasette.plugin import _named
 from archive.db import connect
 from archive.search import matching_report_ids
 from cli.main import cli
-from parsers.cellcheck import T3_KEYS
+from parsers.form import T3_KEYS
 from tests.conftest import RunCli
 
 

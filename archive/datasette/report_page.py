@@ -7,12 +7,14 @@ named by a failed check).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.checks import COLUMNS_T3, COLUMNS_T4, absent_rows
-from parsers.layouts import T3_GROUPS, T3_LABELS  # the report's own row labels
+from parsers import form  # the report form's own rows, labels, columns and merged cells
+from parsers.checks import absent_rows
 from parsers.render import flagged_cells  # (row, column) of every cell a failed check names
+from parsers.report import Failure, ReportRecord
 
 #: What each check tests, in Chinese and English (report-fields.md).
 CHECK_LABELS = {
@@ -35,7 +37,6 @@ STATUS_LABELS = {
     "incomplete": "不完整 incomplete",
     "not_a_report": "非年报 not_a_report",
 }
-_APPLICANTS = COLUMNS_T3[1:6]  # 法人或其他组织: the five organisation columns
 
 
 @dataclass
@@ -57,7 +58,7 @@ class Table:
     source: int | None = None  # the document its values came from (the report's most complete file)
 
 
-def _value_cells(table: str, key: str, values: list[Any] | None, columns: list[str], record: dict[str, Any]):
+def _value_cells(table: str, key: str, values: list[Any] | None, columns: tuple[str, ...], record: ReportRecord):
     inferred = set(record.get("inferred") or [])
     flagged = flagged_cells(record)
     cells = []
@@ -78,112 +79,120 @@ def _number(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def applications_table(record: dict[str, Any]) -> Table | None:
+def applications_table(record: ReportRecord) -> Table | None:
     """Table 三, rows labelled as printed: 一、二, 三、本年度办理结果 with its groups (三)–(六), 四."""
     rows = record.get("applications")
     if not rows:
         return None
+    columns = form.TABLE3_COLUMNS
+    organisations = columns[form.TABLE3_ORGANISATIONS]
     header = [
-        [Cell("", header=True, colspan=3, rowspan=3), Cell("申请人情况", header=True, colspan=7)],
+        [Cell("", header=True, colspan=3, rowspan=3), Cell(form.TABLE3_APPLICANTS_HEADER, header=True, colspan=7)],
         [
-            Cell(COLUMNS_T3[0], header=True, rowspan=2),
-            Cell("法人或其他组织", header=True, colspan=5),
-            Cell(COLUMNS_T3[6], header=True, rowspan=2),
+            Cell(columns[0], header=True, rowspan=2),
+            Cell(form.TABLE3_ORGANISATIONS_HEADER, header=True, colspan=len(organisations)),
+            Cell(columns[-1], header=True, rowspan=2),
         ],
-        [Cell(name, header=True) for name in _APPLICANTS],
+        [Cell(name, header=True) for name in organisations],
     ]
     absent = absent_rows(record)
-    keys = [key for key in T3_LABELS if key not in absent]
-    result_keys = keys[2:-1]
-    table = Table("三、收到和处理政府信息公开申请情况", header)
-    for key in keys:
-        group, label = T3_LABELS[key]
-        if key == "other_other" and absent:
-            group, label = None, "（六）其他处理"
+    printed = form.table3_rows("2019" if absent else "2021")
+    under_results = [row for row in printed if row.key in form.RESULT_KEYS or row.key == "total_processed"]
+    table = Table(form.TABLE3_TITLE, header)
+    for row in printed:
         labels: list[Cell] = []
-        if key == result_keys[0]:
-            labels.append(Cell("三、本年度办理结果", header=True, rowspan=len(result_keys)))
-        if key in result_keys:
-            if group is None:
-                labels.append(Cell(label, header=True, colspan=2))
-            else:
-                members = [k for k in result_keys if T3_LABELS[k][0] == group]
-                if key == members[0]:
-                    labels.append(Cell(T3_GROUPS[group], header=True, rowspan=len(members)))
-                labels.append(Cell(label, header=True))
+        if row is under_results[0]:
+            labels.append(Cell(form.TABLE3_RESULTS_LABEL, header=True, rowspan=len(under_results)))
+        if row not in under_results:
+            labels.append(Cell(row.label, header=True, colspan=3))
+        elif row.group is None:
+            labels.append(Cell(row.label, header=True, colspan=2))
         else:
-            labels.append(Cell(label, header=True, colspan=3))
-        table.rows.append(labels + _value_cells("applications", key, rows.get(key), COLUMNS_T3, record))
+            members = [other for other in printed if other.group == row.group]
+            if row is members[0]:
+                labels.append(Cell(form.TABLE3_GROUPS[row.group], header=True, rowspan=len(members)))
+            labels.append(Cell(row.label, header=True))
+        table.rows.append(labels + _value_cells("applications", row.key, rows.get(row.key), columns, record))
     return table
 
 
-def review_table(record: dict[str, Any]) -> Table | None:
+def review_table(record: ReportRecord) -> Table | None:
     """Table 四: 行政复议 and the two kinds of 行政诉讼, five columns each, in one row as printed."""
     rows = record.get("review_litigation")
     if not rows:
         return None
+    columns = form.TABLE4_COLUMNS
+    review, *litigation = form.TABLE4_ROWS
     header = [
-        [Cell("行政复议", header=True, colspan=5), Cell("行政诉讼", header=True, colspan=10)],
-        [Cell(name, header=True, rowspan=2) for name in COLUMNS_T4]
-        + [Cell("未经复议直接起诉", header=True, colspan=5), Cell("复议后起诉", header=True, colspan=5)],
-        [Cell(name, header=True) for name in COLUMNS_T4 * 2],
+        [
+            Cell(review.label, header=True, colspan=len(columns)),
+            Cell(form.TABLE4_GROUPS["litigation"], header=True, colspan=len(columns) * len(litigation)),
+        ],
+        [Cell(name, header=True, rowspan=2) for name in columns]
+        + [Cell(row.label, header=True, colspan=len(columns)) for row in litigation],
+        [Cell(name, header=True) for name in columns * len(litigation)],
     ]
     values: list[Cell] = []
-    for key in ("review", "litigation_direct", "litigation_after_review"):
-        values += _value_cells("review_litigation", key, rows.get(key), COLUMNS_T4, record)
-    return Table("四、政府信息公开行政复议、行政诉讼情况", header, [values])
+    for row in form.TABLE4_ROWS:
+        values += _value_cells("review_litigation", row.key, rows.get(row.key), columns, record)
+    return Table(form.TABLE4_TITLE, header, [values])
 
 
-_DOCUMENT_ROWS = {"regulations": "规章", "normative_documents": "行政规范性文件"}
-_DECISION_ROWS = {"licensing": "行政许可", "punishment": "行政处罚", "coercion": "行政强制"}
-
-
-def disclosure_table(record: dict[str, Any]) -> Table | None:
-    """Table 二 of the 2021 format as printed (other formats: one labelled row per value)."""
+def disclosure_table(record: ReportRecord) -> Table | None:
+    """Table 二 as printed: each section's 第二十条 item, its header row (信息内容 and the columns), its rows."""
     active = record.get("active_disclosure")
     if not active:
         return None
-    title = "二、主动公开政府信息情况"
-    if record.get("format") != "2021":
-        table = Table(title, [[Cell("信息内容", header=True), Cell("数量", header=True)]])
+    table_format = record.get("format")
+    if table_format not in form.TABLE2:
+        table = Table(form.TABLE2_TITLE, [[Cell(form.TABLE2_LABEL_HEADER, header=True), Cell("数量", header=True)]])
         for key, value in active.items():
             shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
             table.rows.append([Cell(key, header=True), Cell("—" if shown is None else str(shown))])
         return table
     failed = {failure["where"] for failure in _failures(record)}
-    table = Table(
-        title,
-        [
-            [Cell("信息内容", header=True)]
-            + [Cell(c, header=True) for c in ("本年制发件数", "本年废止件数", "现行有效件数")]
-        ],
-    )
-    for key, label in _DOCUMENT_ROWS.items():
-        counts = active.get(key) or {}
+    width = max(len(section.columns) for section in form.TABLE2[table_format])
+    table = Table(form.TABLE2_TITLE, [])
+    for section in form.TABLE2[table_format]:
+        spans = _spans(len(section.columns), width)
+        table.rows.append([Cell(section.article, header=True, colspan=width + 1)])
         table.rows.append(
-            [Cell(label, header=True)]
+            [Cell(form.TABLE2_LABEL_HEADER, header=True)]
             + [
-                Cell(_shown(counts.get(name)), failed=name == "in_force" and f"{key}.in_force" in failed)
-                for name in ("issued", "repealed", "in_force")
+                Cell(column.printed, header=True, colspan=span)
+                for column, span in zip(section.columns, spans, strict=True)
             ]
         )
-    table.rows.append([Cell("信息内容", header=True), Cell("本年处理决定数量", header=True, colspan=3)])
-    for key, label in _DECISION_ROWS.items():
-        table.rows.append([Cell(label, header=True), Cell(_shown(active.get(key)), colspan=3)])
-    table.rows.append([Cell("信息内容", header=True), Cell("本年收费金额（单位：万元）", header=True, colspan=3)])
-    table.rows.append([Cell("行政事业性收费", header=True), Cell(_shown(active.get("fees_10k_yuan")), colspan=3)])
+        for row in section.rows:
+            value = active.get(row.key)
+            cells = [Cell(row.label, header=True)]
+            if section.scalar:
+                cells.append(Cell(_shown(value), colspan=width, failed=row.key in failed))
+            else:
+                got = value if isinstance(value, dict) else {}
+                cells += [
+                    Cell(_shown(got.get(key)), colspan=span, failed=f"{row.key}.{key}" in failed)
+                    for key, span in zip(section.record_columns(), spans, strict=True)
+                ]
+            table.rows.append(cells)
     return table
+
+
+def _spans(columns: int, width: int) -> list[int]:
+    """Column spans that share ``width`` grid columns among a section's ``columns`` (the last takes the rest)."""
+    span = width // columns
+    return [span] * (columns - 1) + [width - span * (columns - 1)]
 
 
 def _shown(value: Any) -> str:
     return "—" if value is None else _number(value)
 
 
-def _failures(record: dict[str, Any]) -> list[dict[str, Any]]:
+def _failures(record: ReportRecord) -> list[Failure]:
     return [failure for check in (record.get("checks") or {}).values() for failure in check.get("failures") or []]
 
 
-def checks(record: dict[str, Any]) -> list[dict[str, Any]]:
+def checks(record: ReportRecord) -> list[dict[str, Any]]:
     """Every check with its status, description and, for a failure, both sides of each broken equation."""
     return [
         {
@@ -205,9 +214,10 @@ def link_target(url: str) -> str | None:
 
 def context(report: dict[str, Any]) -> dict[str, Any]:
     """What the template shows for a report (``archive.reports.get_report``'s answer)."""
-    record = report.get("record") or {}
-    failed_where = {failure["where"] for failure in _failures(record)}
-    region = record.get("region") or {}
+    record: ReportRecord | None = report.get("record")
+    fields: Mapping[str, Any] = record or {}  # a report not parsed yet has no record: every field blank
+    failed_where = {failure["where"] for failure in _failures(record)} if record else set()
+    region = fields.get("region") or {}
     identity = [
         ("机关 agency", report["agency"], False),
         ("年度 year", report["year"], "year" in failed_where),
@@ -215,26 +225,26 @@ def context(report: dict[str, Any]) -> dict[str, Any]:
         ("市 city", report["city"] or region.get("city"), False),
         ("县区 county", report["county"] or region.get("county"), False),
         ("表格格式 format", report["format"], False),
-        ("成文日期 signed", record.get("signed_date"), "signed_date" in failed_where),
+        ("成文日期 signed", fields.get("signed_date"), "signed_date" in failed_where),
     ]
-    tables = [disclosure_table(record), applications_table(record), review_table(record)]
-    sources = record.get("sources") or {}
+    tables = [disclosure_table(record), applications_table(record), review_table(record)] if record else []
+    sources = fields.get("sources") or {}
     for table, key in zip(tables, ("active_disclosure", "applications", "review_litigation"), strict=True):
         if table is not None:
             table.source = sources.get(key)
-    check_rows = checks(record)
+    check_rows = checks(record) if record else []
     return {
         "report": report,
         "identity": [(label, "—" if value is None else value, failed) for label, value, failed in identity],
-        "portal_urls": [(url, link_target(url)) for url in record.get("portal_urls") or []],
+        "portal_urls": [(url, link_target(url)) for url in fields.get("portal_urls") or []],
         "tables": [table for table in tables if table is not None],
         "checks": check_rows,
         "failed_count": sum(1 for check in check_rows if check["status"] == "fail"),
-        "status": record.get("status"),
-        "status_label": STATUS_LABELS.get(record.get("status") or "", record.get("status")),
-        "missing_tables": ((record.get("checks") or {}).get("tables.complete") or {}).get("missing") or [],
-        "record_warnings": record.get("warnings") or [],
-        "not_a_report": bool(record.get("not_a_report")),
+        "status": fields.get("status"),
+        "status_label": STATUS_LABELS.get(fields.get("status") or "", fields.get("status")),
+        "missing_tables": ((fields.get("checks") or {}).get("tables.complete") or {}).get("missing") or [],
+        "record_warnings": fields.get("warnings") or [],
+        "not_a_report": bool(fields.get("not_a_report")),
         "has_record": bool(record),
         "several_files": len(report["files"]) > 1,
         "sightings": [{**s, "href": link_target(s["url"])} for s in report["sightings"]],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crawler.replica.model import Resource
 from crawler.replica.templates import Item
-from parsers import layouts
+from testkit import layouts
 
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures"
 PDF = "application/pdf"

@@ -11,7 +11,7 @@ import random
 
 from crawler.replica.model import Answer, Call, Resource, Site
 from crawler.replica.sites.common import html_page
-from parsers import layouts
+from testkit import layouts
 
 HOST = "www.gd.gov.cn"
 SITE = "广东省人民政府门户网站"

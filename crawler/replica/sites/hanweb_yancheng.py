@@ -2,7 +2,7 @@
 ``/art/2022/3/9/art_32749_3819650.html``. The column page embeds its first 45 records as
 ``<script type="text/xml"><datastore>`` (the shape of gxj.yancheng.gov.cn/col/col1833, the same city's platform);
 the other 15 come from ``dataproxy.jsp`` after them, the report among them. The report text is generated
-(``parsers.layouts``) so its bytes are its own.
+(``testkit.layouts``) so its bytes are its own.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from crawler.replica.hanweb import (
 from crawler.replica.model import Resource, Site
 from crawler.replica.sites.common import filler, html_page
 from crawler.replica.templates import Item
-from parsers import layouts
+from testkit import layouts
 
 YANCHENG = HanwebSite(
     name="盐城市人民政府",

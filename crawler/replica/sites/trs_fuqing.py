@@ -21,7 +21,7 @@ import re
 from crawler.replica.model import Site
 from crawler.replica.sites.common import filler, html_page
 from crawler.replica.templates import Item
-from parsers import layouts
+from testkit import layouts
 
 HOST = "www.fuqing.gov.cn"
 SITE = "福清市人民政府"

@@ -11,7 +11,7 @@ import random
 from crawler.replica.model import Site
 from crawler.replica.sites.common import filler, html_page
 from crawler.replica.templates import Item
-from parsers import layouts
+from testkit import layouts
 
 HOST = "ht.sanya.gov.cn"
 SITE = "三亚市海棠区人民政府"

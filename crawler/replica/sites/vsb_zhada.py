@@ -11,7 +11,7 @@ import random
 from crawler.replica.model import Resource, Site
 from crawler.replica.sites.common import DOCX, file, filler, html_page
 from crawler.replica.templates import Item
-from parsers import layouts
+from testkit import layouts
 
 HOST = "zhada.gov.cn"
 SITE = "札达县人民政府"

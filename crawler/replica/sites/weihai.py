@@ -20,7 +20,7 @@ import random
 from crawler.replica.model import Resource, Site
 from crawler.replica.sites.common import DOCX, PDF, file, fixture, html_page, seed
 from crawler.replica.templates import challenge
-from parsers import layouts
+from testkit import layouts
 
 HOST = "www.weihai.gov.cn"
 SITE = "威海市人民政府"
@@ -68,7 +68,7 @@ def paragraphs(lines: list[str]) -> str:
 
 
 def generated_report(agency: str, year: int, seed_number: int) -> str:
-    """A report of its own bytes (``parsers.layouts``): its intro and three tables, as HTML paragraphs and tables."""
+    """A report of its own bytes (``testkit.layouts``): its intro and three tables, as HTML paragraphs and tables."""
     record = layouts.random_record(random.Random(seed_number))
     document = layouts.render_html(record, layouts.Quirks(), agency=agency, year=year).decode("utf-8")
     return document.split("<body>", 1)[1].rsplit("</body>", 1)[0]

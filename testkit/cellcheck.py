@@ -13,35 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from parsers.document import Table
+from parsers.form import T3_KEYS, T4_KEYS
 
-T3_KEYS = [
-    "new_received",
-    "carried_over_in",
-    "granted",
-    "partially_granted",
-    "denied_state_secret",
-    "denied_prohibited_by_law",
-    "denied_three_safeties_one_stability",
-    "denied_third_party_rights",
-    "denied_internal_affairs",
-    "denied_process_info",
-    "denied_enforcement_files",
-    "denied_administrative_query",
-    "unavailable_not_held",
-    "unavailable_needs_creation",
-    "unavailable_unclear_after_correction",
-    "refused_petition",
-    "refused_duplicate",
-    "refused_publication",
-    "refused_excessive",
-    "refused_confirmation",
-    "other_overdue_correction",
-    "other_overdue_fee",
-    "other_other",
-    "total_processed",
-    "carried_over_out",
-]
-T4_KEYS = ["review", "litigation_direct", "litigation_after_review"]
 _ZERO_MARKS = {"—", "-", "/", "无", "－", "--"}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 

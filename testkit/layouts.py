@@ -18,45 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parsers.cellcheck import T3_KEYS, T4_KEYS
-from parsers.tables import RESULT_KEYS
+from parsers import form
+from parsers.form import RESULT_KEYS, T3_KEYS, T4_KEYS
 
-T3_GROUPS = {
-    "denied": "（三）不予公开",
-    "unavailable": "（四）无法提供",
-    "refused": "（五）不予处理",
-    "other": "（六）其他处理",
-}
-T3_LABELS: dict[str, tuple[str | None, str]] = {
-    "new_received": (None, "一、本年新收政府信息公开申请数量"),
-    "carried_over_in": (None, "二、上年结转政府信息公开申请数量"),
-    "granted": (None, "（一）予以公开"),
-    "partially_granted": (None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
-    "denied_state_secret": ("denied", "1.属于国家秘密"),
-    "denied_prohibited_by_law": ("denied", "2.其他法律行政法规禁止公开"),
-    "denied_three_safeties_one_stability": ("denied", "3.危及“三安全一稳定”"),
-    "denied_third_party_rights": ("denied", "4.保护第三方合法权益"),
-    "denied_internal_affairs": ("denied", "5.属于三类内部事务信息"),
-    "denied_process_info": ("denied", "6.属于四类过程性信息"),
-    "denied_enforcement_files": ("denied", "7.属于行政执法案卷"),
-    "denied_administrative_query": ("denied", "8.属于行政查询事项"),
-    "unavailable_not_held": ("unavailable", "1.本机关不掌握相关政府信息"),
-    "unavailable_needs_creation": ("unavailable", "2.没有现成信息需要另行制作"),
-    "unavailable_unclear_after_correction": ("unavailable", "3.补正后申请内容仍不明确"),
-    "refused_petition": ("refused", "1.信访举报投诉类申请"),
-    "refused_duplicate": ("refused", "2.重复申请"),
-    "refused_publication": ("refused", "3.要求提供公开出版物"),
-    "refused_excessive": ("refused", "4.无正当理由大量反复申请"),
-    "refused_confirmation": ("refused", "5.要求行政机关确认或重新出具已获取信息"),
-    "other_overdue_correction": ("other", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    "other_overdue_fee": ("other", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-    "other_other": ("other", "3.其他"),
-    "total_processed": (None, "（七）总计"),
-    "carried_over_out": (None, "四、结转下年度继续办理"),
-}
-_HEADER_T3 = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-_HEADER_T4 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-_HEADINGS = ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
+T3_GROUPS = form.TABLE3_GROUPS
+#: Each table-三 row's merged parent label (its group) and its own label, as the form prints them.
+T3_LABELS = {row.key: (row.group, row.label) for row in form.TABLE3_ROWS}
+_HEADER_T3 = list(form.TABLE3_COLUMNS)
+_HEADER_T4 = list(form.TABLE4_COLUMNS)
+_HEADINGS = [form.TABLE2_TITLE, form.TABLE3_TITLE, form.TABLE4_TITLE]
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 #: Text layouts: tab rows (``tabs``, ``tabs_leaf``: leaf labels only), one tab-led cell per line (``blocks``),
 #: PDF text (``spaces``), and the ``|`` shapes of web pages flattened to text (tests/fixtures/parse_layouts/
@@ -131,37 +101,13 @@ class Quirks:
         return text.translate(_FULL_WIDTH) if self.full_width else text
 
 
-def _t2_rows(record: dict[str, Any], quirks: Quirks) -> list[tuple[str, list[str]]]:
-    active = record["active_disclosure"]
-
-    def part(key: str) -> list[str]:
-        return [quirks.cell(key, i, active[key][name]) for i, name in enumerate(("issued", "repealed", "in_force"))]
-
-    return [
-        ("第二十条第（一）项", []),
-        ("信息内容", ["本年制发件数", "本年废止件数", "现行有效件数"]),
-        ("规章", part("regulations")),
-        ("行政规范性文件", part("normative_documents")),
-        ("第二十条第（五）项", []),
-        ("信息内容", ["本年处理决定数量"]),
-        ("行政许可", [quirks.cell("licensing", 0, active["licensing"])]),
-        ("第二十条第（六）项", []),
-        ("信息内容", ["本年处理决定数量"]),
-        ("行政处罚", [quirks.cell("punishment", 0, active["punishment"])]),
-        ("行政强制", [quirks.cell("coercion", 0, active["coercion"])]),
-        ("第二十条第（八）项", []),
-        ("信息内容", ["本年收费金额（单位：万元）"]),
-        ("行政事业性收费", [str(active["fees_10k_yuan"])]),
-    ]
-
-
 def _t3_labels(key: str, style: str, typos: dict[str, str]) -> list[str]:
     """A table-三 row's label cells in a PARENT_STYLES style (``empty``: a blank cell per merged label)."""
     group, label = T3_LABELS[key]
     label = typos.get(key, label)
     if style == "none" or key in ("new_received", "carried_over_in", "carried_over_out"):
         return [label]
-    parents = ["三、本年度办理结果", *([T3_GROUPS[group]] if group else [])]
+    parents = [form.TABLE3_RESULTS_LABEL, *([T3_GROUPS[group]] if group else [])]
     if key == "total_processed":
         parents = parents[:1]
     if style == "repeat":
@@ -202,7 +148,7 @@ def render_text(
     t3 = record["applications"]
     t4 = record["review_litigation"]
     style = "none" if layout == "tabs_leaf" else quirks.parents
-    table2 = [[label, *values] for label, values in _t2_rows(record, quirks)]
+    table2 = [[label, *values] for label, values in _form_t2(record, quirks)]
     table3: list[list[str]] = [[_T3_HEAD, "申请人情况"], ["", *_HEADER_T3]]
     for key in T3_KEYS:
         cells = [quirks.cell(key, column, value) for column, value in enumerate(t3[key])]
@@ -250,7 +196,9 @@ def _render_pipes(heading: str, table: list[list[str]], layout: str) -> str:
 
 
 @dataclass
-class _Merged:
+class MergedCell:
+    """A cell of a printed table at (row, col), spanning ``rowspan`` rows and ``colspan`` columns."""
+
     row: int
     col: int
     text: str
@@ -258,85 +206,120 @@ class _Merged:
     colspan: int = 1
 
 
-def _grids(record: dict[str, Any], quirks: Quirks) -> list[tuple[int, int, list[_Merged]]]:
-    """Tables 二, 三, 四 as merged-cell layouts (rows, columns, cells), the way the 2021 format prints them."""
-    t2: list[_Merged] = []
-    for row, (label, values) in enumerate(_t2_rows(record, quirks)):
-        if not values:
-            t2.append(_Merged(row, 0, label, colspan=4))
-        elif len(values) == 1:
-            t2 += [_Merged(row, 0, label), _Merged(row, 1, values[0], colspan=3)]
-        else:
-            t2 += [_Merged(row, 0, label), *(_Merged(row, 1 + i, v) for i, v in enumerate(values))]
-    t3 = [
-        _Merged(0, 0, _T3_HEAD, rowspan=3, colspan=3),
-        _Merged(0, 3, "申请人情况", colspan=7),
-        _Merged(1, 3, "自然人", rowspan=2),
-        _Merged(1, 4, "法人或其他组织", colspan=5),
-        _Merged(1, 9, "总计", rowspan=2),
-        *(_Merged(2, 4 + i, name) for i, name in enumerate(_HEADER_T3[1:6])),
-        _Merged(5, 0, "三、本年度办理结果", rowspan=22),
+def _t3_grid(record: dict[str, Any], quirks: Quirks) -> tuple[int, int, list[MergedCell]]:
+    """Table 三 as the form prints it: three header rows, labels merged down their groups (``parsers.form``)."""
+    first_result = 3 + T3_KEYS.index(RESULT_KEYS[0])
+    last_result = 3 + T3_KEYS.index("total_processed")
+    cells = [
+        MergedCell(0, 0, _T3_HEAD, rowspan=3, colspan=3),
+        MergedCell(0, 3, form.TABLE3_APPLICANTS_HEADER, colspan=7),
+        MergedCell(1, 3, _HEADER_T3[0], rowspan=2),
+        MergedCell(1, 4, form.TABLE3_ORGANISATIONS_HEADER, colspan=5),
+        MergedCell(1, 9, _HEADER_T3[-1], rowspan=2),
+        *(MergedCell(2, 4 + i, name) for i, name in enumerate(_HEADER_T3[form.TABLE3_ORGANISATIONS])),
+        MergedCell(first_result, 0, form.TABLE3_RESULTS_LABEL, rowspan=last_result - first_result + 1),
     ]
     group_rows: dict[str, list[int]] = {}
-    for offset, key in enumerate(T3_KEYS):
-        row = 3 + offset
-        group, label = T3_LABELS[key]
-        if group:
-            group_rows.setdefault(group, []).append(row)
-            t3.append(_Merged(row, 2, label))
-        elif 5 <= row <= 26:
-            t3.append(_Merged(row, 1, label, colspan=2))
+    for row, form_row in enumerate(form.TABLE3_ROWS, start=3):
+        if form_row.group:
+            group_rows.setdefault(form_row.group, []).append(row)
+            cells.append(MergedCell(row, 2, form_row.label))
+        elif first_result <= row <= last_result:
+            cells.append(MergedCell(row, 1, form_row.label, colspan=2))
         else:
-            t3.append(_Merged(row, 0, label, colspan=3))
-        t3 += [_Merged(row, 3 + c, quirks.cell(key, c, v)) for c, v in enumerate(record["applications"][key])]
-    t3 += [_Merged(rows[0], 1, T3_GROUPS[group], rowspan=len(rows)) for group, rows in group_rows.items()]
+            cells.append(MergedCell(row, 0, form_row.label, colspan=3))
+        values = record["applications"][form_row.key]
+        cells += [MergedCell(row, 3 + c, quirks.cell(form_row.key, c, v)) for c, v in enumerate(values)]
+    cells += [MergedCell(rows[0], 1, T3_GROUPS[group], rowspan=len(rows)) for group, rows in group_rows.items()]
+    return 3 + len(T3_KEYS), 10, cells
+
+
+def _t4_grid(record: dict[str, Any], quirks: Quirks) -> tuple[int, int, list[MergedCell]]:
+    """Table 四 as the form prints it: one row of fifteen values under 行政复议 and 行政诉讼's two kinds."""
     review = record["review_litigation"]
-    t4 = [
-        _Merged(0, 0, "行政复议", colspan=5),
-        _Merged(0, 5, "行政诉讼", colspan=10),
-        *(_Merged(1, i, name, rowspan=2) for i, name in enumerate(_HEADER_T4)),
-        _Merged(1, 5, "未经复议直接起诉", colspan=5),
-        _Merged(1, 10, "复议后起诉", colspan=5),
-        *(_Merged(2, 5 + i, name) for i, name in enumerate(_HEADER_T4 * 2)),
+    width = len(_HEADER_T4)
+    review_row, *litigation_rows = form.TABLE4_ROWS
+    cells = [
+        MergedCell(0, 0, review_row.label, colspan=width),
+        MergedCell(0, width, form.TABLE4_GROUPS["litigation"], colspan=width * len(litigation_rows)),
+        *(MergedCell(1, i, name, rowspan=2) for i, name in enumerate(_HEADER_T4)),
+        *(MergedCell(1, width * (k + 1), row.label, colspan=width) for k, row in enumerate(litigation_rows)),
+        *(MergedCell(2, width + i, name) for i, name in enumerate(_HEADER_T4 * len(litigation_rows))),
         *(
-            _Merged(3, 5 * k + c, quirks.cell(key, c, review[key][c]))
+            MergedCell(3, width * k + c, quirks.cell(key, c, review[key][c]))
             for k, key in enumerate(T4_KEYS)
-            for c in range(5)
+            for c in range(width)
         ),
     ]
-    return [(14, 4, t2), (28, 10, t3), (4, 15, t4)]
+    return 4, width * len(T4_KEYS), cells
+
+
+def grids(record: dict[str, Any], quirks: Quirks) -> list[tuple[int, int, list[MergedCell]]]:
+    """Tables 二, 三, 四 as merged-cell layouts (rows, columns, cells), the way the 2021 format prints them."""
+    t2: list[MergedCell] = []
+    rows = _form_t2(record, quirks)
+    for row, (label, values) in enumerate(rows):
+        if not values:
+            t2.append(MergedCell(row, 0, label, colspan=4))
+        elif len(values) == 1:
+            t2 += [MergedCell(row, 0, label), MergedCell(row, 1, values[0], colspan=3)]
+        else:
+            t2 += [MergedCell(row, 0, label), *(MergedCell(row, 1 + i, v) for i, v in enumerate(values))]
+    return [(len(rows), 4, t2), _t3_grid(record, quirks), _t4_grid(record, quirks)]
 
 
 _WIDTHS_CM = [[5.0, 4.0, 4.0, 4.0], [1.0, 2.0, 5.0] + [1.3] * 7, [1.14] * 15]
 
 
+def html_table(rows: int, cells: list[MergedCell]) -> str:
+    """A merged-cell layout as HTML table markup with rowspan/colspan."""
+    lines = ["<table border='1'>"]
+    for row in range(rows):
+        tds = [
+            f"<td rowspan='{c.rowspan}' colspan='{c.colspan}'>{html.escape(c.text)}</td>"
+            for c in sorted(cells, key=lambda c: c.col)
+            if c.row == row
+        ]
+        lines.append("<tr>" + "".join(tds) + "</tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def html_tables(record: dict[str, Any], quirks: Quirks) -> list[str]:
+    """Each table's heading paragraph followed by its markup."""
+    parts = []
+    for heading, (rows, _, cells) in zip(_HEADINGS, grids(record, quirks), strict=True):
+        parts.append(f"<p>{heading}</p>" + html_table(rows, cells))
+    return parts
+
+
 def render_html(record: dict[str, Any], quirks: Quirks, agency: str = "聊城市科学技术局", year: int = 2022) -> bytes:
     parts = [f"<html><head><meta charset='utf-8'><title>{agency}{year}年政府信息公开工作年度报告</title></head><body>"]
     parts += [f"<p>{html.escape(line)}</p>" for line in _INTRO.format(agency=agency, year=year).splitlines() if line]
-    for heading, (rows, _, cells) in zip(_HEADINGS, _grids(record, quirks), strict=True):
-        parts.append(f"<p>{heading}</p><table border='1'>")
-        for row in range(rows):
-            tds = [
-                f"<td rowspan='{c.rowspan}' colspan='{c.colspan}'>{html.escape(c.text)}</td>"
-                for c in sorted(cells, key=lambda c: c.col)
-                if c.row == row
-            ]
-            parts.append("<tr>" + "".join(tds) + "</tr>")
-        parts.append("</table>")
+    parts += html_tables(record, quirks)
     parts.append("<p>五、存在的主要问题及改进情况</p></body></html>")
     return "\n".join(parts).encode("utf-8")
 
 
-def render_docx(record: dict[str, Any], quirks: Quirks, agency: str = "聊城市科学技术局", year: int = 2022) -> bytes:
+def render_docx(
+    record: dict[str, Any],
+    quirks: Quirks,
+    agency: str = "聊城市科学技术局",
+    year: int = 2022,
+    prose: tuple[list[str], list[str]] | None = None,
+) -> bytes:
+    """The report as a Word file with real merged cells; ``prose``: paragraphs before and after the tables
+    (default: a short intro and section 五's heading)."""
     import docx  # python-docx: only needed here
     from docx.shared import Cm, Pt
 
+    intro = [line for line in _INTRO.format(agency=agency, year=year).splitlines() if line]
+    before, after = prose or (intro, ["五、存在的主要问题及改进情况"])
     document = docx.Document()
     document.sections[0].left_margin = document.sections[0].right_margin = Cm(1.8)
-    for line in _INTRO.format(agency=agency, year=year).splitlines():
-        if line:
-            document.add_paragraph(line)
-    for heading, (rows, columns, cells), widths in zip(_HEADINGS, _grids(record, quirks), _WIDTHS_CM, strict=True):
+    for line in before:
+        document.add_paragraph(line)
+    for heading, (rows, columns, cells), widths in zip(_HEADINGS, grids(record, quirks), _WIDTHS_CM, strict=True):
         document.add_paragraph(heading)
         table = document.add_table(rows=rows, cols=columns)
         table.style = "Table Grid"
@@ -353,7 +336,8 @@ def render_docx(record: dict[str, Any], quirks: Quirks, agency: str = "聊城市
             target.text = cell.text
             for run in (run for paragraph in target.paragraphs for run in paragraph.runs):
                 run.font.size = Pt(7 if columns > 4 else 10)
-    document.add_paragraph("五、存在的主要问题及改进情况")
+    for line in after:
+        document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
     return _stable_zip(buffer.getvalue())
@@ -390,42 +374,13 @@ def docx_to_pdf(documents: list[bytes]) -> list[bytes]:
 T2_SHAPES = ("template", "trailing", "doubled", "uneven")
 #: How the fee (2021) or procurement (2019) amount shows its unit: in the header, in the cell, or nowhere.
 T2_UNITS = ("header_wan", "header_yuan", "cell_yuan", "cell_wan", "cell_yuan_under_wan_header", "none")
-_T2_SECTIONS = {
-    "2021": [
-        ("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "行政规范性文件"]),
-        ("第二十条第（五）项", ["本年处理决定数量"], ["行政许可"]),
-        ("第二十条第（六）项", ["本年处理决定数量"], ["行政处罚", "行政强制"]),
-        ("第二十条第（八）项", ["本年收费金额"], ["行政事业性收费"]),
-    ],
-    "2019": [
-        ("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "规范性文件"]),
-        ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "其他对外管理服务事项"]),
-        ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "行政强制"]),
-        ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["行政事业性收费"]),
-        ("第二十条第（九）项", ["采购项目数量", "采购总金额"], ["政府集中采购"]),
-    ],
-}
-_T2_KEYS = {
-    "2021": {
-        "规章": ("regulations", ("issued", "repealed", "in_force")),
-        "行政规范性文件": ("normative_documents", ("issued", "repealed", "in_force")),
-        "行政许可": ("licensing", ()),
-        "行政处罚": ("punishment", ()),
-        "行政强制": ("coercion", ()),
-        "行政事业性收费": ("fees_10k_yuan", ()),
-    },
-    "2019": {
-        "规章": ("regulations", ("made", "published", "in_public")),
-        "规范性文件": ("normative_documents", ("made", "published", "in_public")),
-        "行政许可": ("licensing", ("previous", "change", "decisions")),
-        "其他对外管理服务事项": ("other_services", ("previous", "change", "decisions")),
-        "行政处罚": ("punishment", ("previous", "change", "decisions")),
-        "行政强制": ("coercion", ("previous", "change", "decisions")),
-        "行政事业性收费": ("fees", ("previous", "change")),
-        "政府集中采购": ("procurement", ("items", "amount_10k_yuan")),
-    },
-}
-_AMOUNTS = frozenset({"fees_10k_yuan", "amount_10k_yuan"})
+
+
+def _t2_values(section: form.Section, row: form.FormRow) -> list[tuple[str, form.Column]]:
+    """A table-二 row's values as (record key, column): a section of one bare value is keyed by the row."""
+    if section.scalar:
+        return [(row.key, section.columns[0])]
+    return list(zip(section.record_columns(), section.columns, strict=True))
 
 
 def random_active(rng: random.Random, table_format: str) -> dict[str, Any]:
@@ -437,33 +392,36 @@ def random_active(rng: random.Random, table_format: str) -> dict[str, Any]:
     def amount() -> float | int:
         return rng.choice([0, round(rng.uniform(0, 20000), 2), round(rng.uniform(0, 5), 2)])
 
+    def value(column: form.Column) -> float | int:
+        return amount() if column.money else rng.randint(-20, 20) if column.signed else count()
+
     active: dict[str, Any] = {}
-    for key, columns in _T2_KEYS[table_format].values():
-        if not columns:
-            active[key] = amount() if key in _AMOUNTS else count()
-        else:
-            active[key] = {
-                name: amount() if name in _AMOUNTS else rng.randint(-20, 20) if name == "change" else count()
-                for name in columns
-            }
+    for section, row in form.table2_rows(table_format):
+        values = {key: value(column) for key, column in _t2_values(section, row)}
+        active[row.key] = values[row.key] if section.scalar else values
     return active
+
+
+def _form_t2(record: dict[str, Any], quirks: Quirks) -> list[tuple[str, list[str]]]:
+    """Table 二 of the 2021 form, its amount in 万元 as the form's header says."""
+    return _t2_cells(record["active_disclosure"], "2021", quirks, "header_wan")
 
 
 def _t2_cells(active: dict[str, Any], table_format: str, quirks: Quirks, unit: str) -> list[tuple[str, list[str]]]:
     """Table 二 as (label, cells) rows: section titles with no cells, header rows, value rows."""
     rows: list[tuple[str, list[str]]] = []
-    for title, headers, labels in _T2_SECTIONS[table_format]:
-        named = [_amount_header(name, unit) if "金额" in name else name for name in headers]
-        rows += [(title, []), ("信息内容", named)]
-        for label in labels:
-            key, columns = _T2_KEYS[table_format][label]
-            values = [active[key][name] for name in columns] if columns else [active[key]]
-            names = columns or (key,)
-            cells = [
-                _amount_cell(quirks, key, i, value, unit) if name in _AMOUNTS else quirks.cell(key, i, value)
-                for i, (name, value) in enumerate(zip(names, values, strict=True))
-            ]
-            rows.append((label, cells))
+    for section in form.TABLE2[table_format]:
+        named = [_amount_header(column.header, unit) if column.money else column.header for column in section.columns]
+        rows += [(section.article, []), (form.TABLE2_LABEL_HEADER, named)]
+        for row in section.rows:
+            cells = []
+            for i, (key, column) in enumerate(_t2_values(section, row)):
+                number = active[row.key] if section.scalar else active[row.key][key]
+                if column.money:
+                    cells.append(_amount_cell(quirks, row.key, i, number, unit))
+                else:
+                    cells.append(quirks.cell(row.key, i, number))
+            rows.append((row.label, cells))
     return rows
 
 
@@ -473,8 +431,8 @@ def _amount_header(name: str, unit: str) -> str:
     )
 
 
-def _amount_cell(quirks: Quirks, key: str, column: int, value: float | int, unit: str) -> str:
-    if (key, column) in quirks.blanks:
+def _amount_cell(quirks: Quirks, key: str, column: int, value: float | int | None, unit: str) -> str:
+    if value is None or (key, column) in quirks.blanks:
         return ""
     if unit in ("header_yuan", "cell_yuan", "cell_yuan_under_wan_header"):
         yuan = format((Decimal(str(value)) * 10000).normalize(), "f")
@@ -512,23 +470,23 @@ def _t2_widths(shape: str) -> tuple[int, list[int], dict[int, list[int]], int]:
 
 def t2_grid(
     active: dict[str, Any], table_format: str, shape: str, quirks: Quirks, unit: str
-) -> tuple[int, int, list[_Merged]]:
+) -> tuple[int, int, list[MergedCell]]:
     """Table 二 as merged cells (rows, columns, cells) in one of T2_SHAPES."""
     label, three, fewer, trailing = _t2_widths(shape)
     width = label + sum(three) + trailing
-    cells: list[_Merged] = []
+    cells: list[MergedCell] = []
     rows = _t2_cells(active, table_format, quirks, unit)
     for row, (text, values) in enumerate(rows):
         if not values:
-            cells.append(_Merged(row, 0, text, colspan=width))
+            cells.append(MergedCell(row, 0, text, colspan=width))
             continue
-        cells.append(_Merged(row, 0, text, colspan=label))
+        cells.append(MergedCell(row, 0, text, colspan=label))
         column = label
         for value, span in zip(values, three if len(values) == 3 else fewer[len(values)], strict=True):
-            cells.append(_Merged(row, column, value, colspan=span))
+            cells.append(MergedCell(row, column, value, colspan=span))
             column += span
         if column < width:
-            cells.append(_Merged(row, column, "", colspan=width - column))
+            cells.append(MergedCell(row, column, "", colspan=width - column))
     return len(rows), width, cells
 
 
