@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +18,23 @@ from pathlib import Path
 from typing import IO
 
 import sqlite_utils
+from sqlite_utils.utils import sqlite3
 
 from archive import fts
 
 DEFAULT_DB = "nianbao.db"
+#: What a reading command opens when there is no archive yet: an empty one in memory, so that reading never
+#: creates a file (``cli.main``).
+EMPTY_ARCHIVE = ":memory:"
+#: SQLite's largest integer: a larger id names no row (and cannot even be bound as a parameter).
+MAX_INTEGER = 2**63 - 1
+#: The first bytes of every SQLite database file (https://sqlite.org/fileformat.html#the_database_header).
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class NotAnArchive(ValueError):
+    """The path names something that cannot be an archive: a folder, a device, a text file, a corrupt or
+    foreign database. The message names the path and says what it is instead."""
 
 
 def _index_triggers() -> str:
@@ -440,16 +454,60 @@ def _fts_pairs(text: str | None) -> str:
     return fts.pair_tokens(_normalized(text))
 
 
-def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.Database:
-    """Open (creating if needed) the archive at ``path``, in WAL mode, schema up to date."""
+def archive_exists(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` holds an archive already (False: no file there, or an empty one — a new archive).
+
+    Raises NotAnArchive for a file that cannot be one, by its type and first bytes, before SQLite opens it
+    (SQLite would call a text file "not a database" only at the first query, and would write to an empty
+    or foreign file)."""
     path = Path(path)
-    if path.exists() and path.is_dir():
-        raise ValueError(f"{path} is a directory, not an archive file")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise NotAnArchive(f"{str(path)!r} cannot be opened: {error.strerror}") from error
+    if stat.S_ISDIR(info.st_mode):
+        raise NotAnArchive(f"{str(path)!r} is a directory, not an archive file")
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAnArchive(f"{str(path)!r} is not a regular file (a device, pipe or socket), not an archive")
+    if info.st_size == 0:
+        return False
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise NotAnArchive(f"{str(path)!r} cannot be read: {error.strerror}") from error
+    if header != SQLITE_HEADER:
+        raise NotAnArchive(f"{str(path)!r} is not a SQLite archive: its {info.st_size:,} bytes are something else")
+    return True
+
+
+def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the archive at ``path``, in WAL mode, schema up to date.
+
+    ``EMPTY_ARCHIVE`` opens a new archive in memory. Anything that is not an archive raises NotAnArchive
+    (a foreign SQLite database is refused, not migrated)."""
+    path = Path(path)
+    in_memory = str(path) == EMPTY_ARCHIVE
+    if not in_memory:
+        archive_exists(path)
     if path.parent != Path() and not path.parent.exists():
         raise ValueError(f"folder {path.parent} does not exist")
     db = sqlite_utils.Database(path)
-    _write_locks[db] = path.with_name(path.name + ".write.lock")
+    if not in_memory:
+        _write_locks[db] = path.with_name(path.name + ".write.lock")
     db.conn.execute("PRAGMA busy_timeout = 10000")
+    try:  # the first read: where SQLite finds a damaged header
+        foreign = schema_version(db) == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise NotAnArchive(f"{str(path)!r} is not a readable SQLite archive: {error}") from error
+    if foreign:
+        db.close()
+        raise NotAnArchive(
+            f"{str(path)!r} is a SQLite database but not an archive: it has tables but no archive schema"
+        )
     db.conn.execute("PRAGMA foreign_keys = ON")
     db.conn.create_function("nianbao_fts_chars", 1, _fts_chars, deterministic=True)
     db.conn.create_function("nianbao_fts_pairs", 1, _fts_pairs, deterministic=True)

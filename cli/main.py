@@ -6,8 +6,10 @@ found); 2 the command was used wrongly (click's own convention).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import click
@@ -21,7 +23,38 @@ from parsers import ocr as ocr_engine
 from parsers.document import SHORT_TYPES
 
 FILE_TYPES = click.Choice(sorted(set(SHORT_TYPES.values())))
+#: A report or document id: a larger number than SQLite's largest integer is a usage error, not a traceback.
+ROW_ID = click.IntRange(1, archive_db.MAX_INTEGER)
+#: Commands that only read the archive: with no archive at --db they read an empty one and create no file.
+READING_COMMANDS = {"search", "show", "stats", "checks"}
+#: Unicode categories that cannot be printed on one line: controls (newline, escape), format characters
+#: (right-to-left overrides), lone surrogates (Python's stand-ins for bytes of a name that is not UTF-8),
+#: line and paragraph separators.
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 OCR_HELP = "Read scanned PDF pages by OCR (slow: seconds a page; needs the optional extra 'ocr')."
+
+
+def printable(text: str | os.PathLike[str]) -> str:
+    """``text`` (a file name, a reason) as one line of valid UTF-8: as it is when every character prints,
+    else with backslashes doubled and each unprintable character escaped: ``\\n``, ``\\x1b``, ``\\u202e``,
+    and ``\\xff`` for a byte of a name that is not UTF-8 (which Python holds as a lone surrogate)."""
+    text = os.fspath(text)
+    if not any(unicodedata.category(char) in _UNPRINTABLE for char in text):
+        return text
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    if unicodedata.category(char) not in _UNPRINTABLE:
+        return char
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the byte code - 0xDC00 (0x80 to 0xff)
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x80:
+        return char.encode("unicode_escape").decode("ascii")
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def require_ocr(wanted: bool) -> None:
@@ -37,7 +70,7 @@ def require_ocr(wanted: bool) -> None:
     envvar="NIANBAO_DB",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="The archive file (SQLite). Also read from $NIANBAO_DB.",
+    help="The archive file (SQLite; created by import and crawl). Also read from $NIANBAO_DB.",
 )
 @click.version_option(package_name="nianbao")
 @click.pass_context
@@ -55,7 +88,14 @@ def cli(context: click.Context, db_path: str) -> None:
       nianbao checks                     # reports whose numbers do not add up
       nianbao serve                      # browse in a web browser (Datasette)
     """
+    try:
+        exists = archive_db.archive_exists(db_path)
+    except archive_db.NotAnArchive as error:
+        raise click.BadParameter(str(error), param_hint="'--db'") from error
     context.obj = db_path
+    if not exists and context.invoked_subcommand in READING_COMMANDS:
+        click.echo(f"no archive at {printable(db_path)} yet: nothing to read", err=True)
+        context.obj = archive_db.EMPTY_ARCHIVE
 
 
 @cli.command("import", context_settings=CONTEXT)
@@ -87,14 +127,14 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
     require_ocr(ocr)
     db = open_archive(context)
     files = list(importer.expand_paths(paths))
-    run_id = ingest.start_run(db, "import", {"paths": [str(path) for path in paths]})
+    run_id = ingest.start_run(db, "import", {"paths": [printable(path) for path in paths]})
     outcomes = []
     with click.progressbar(
         files,
         label="importing",
         file=sys.stderr,
         show_pos=True,
-        item_show_func=lambda path: path and path.name,
+        item_show_func=lambda path: path and printable(path.name),
         hidden=not sys.stderr.isatty(),
     ) as bar:
         for path in bar:
@@ -104,7 +144,7 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
                 _echo_outcome(path, outcome)
     run = ingest.finish_run(db, run_id)
     if as_json:
-        files_out = [{"path": str(path), **vars(outcome)} for path, outcome in zip(files, outcomes, strict=True)]
+        files_out = [{"path": printable(path), **vars(outcome)} for path, outcome in zip(files, outcomes, strict=True)]
         print_json({**run, "files": files_out})
     else:
         click.echo(
@@ -116,24 +156,29 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
 
 
 def _echo_outcome(path: Path, outcome: ingest.Outcome) -> None:
+    """One line per file, whatever its name holds (a newline, bytes that are not UTF-8)."""
+    name = printable(path)
     if outcome.status == "failed":
-        click.echo(f"failed     {path}: {outcome.reason}")
+        click.echo(f"failed     {name}: {printable(outcome.reason or 'no reason recorded')}")
     elif outcome.status == "duplicate":
-        click.echo(f"duplicate  {path} (document {outcome.document_id}, report {outcome.report_id})")
+        click.echo(f"duplicate  {name} (document {outcome.document_id}, report {outcome.report_id})")
     else:
-        click.echo(f"{outcome.status:<10} {path} → report {outcome.report_id}: {outcome.title or '(no title)'}")
+        title = printable(outcome.title or "(no title)")
+        click.echo(f"{outcome.status:<10} {name} → report {outcome.report_id}: {title}")
 
 
 @cli.command("search", context_settings={**CONTEXT, "ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @click.option("--agency", help="Only reports of this agency, as the title names it (聊城市科学技术局).")
-@click.option("--year", type=int, help="Only reports covering this year.")
+@click.option("--year", type=click.IntRange(1, 9999), help="Only reports covering this year.")
 @click.option("--province", help="Only reports of agencies in this province (山东省).")
 @click.option("--city", help="Only reports of agencies in this city (淄博市).")
 @click.option("--format", "report_format", type=click.Choice(["2021", "2019", "legacy"]), help="Report table format.")
 @click.option("--type", "file_type", type=FILE_TYPES, help="Only reports with a file of this type.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Results to show.")
-@click.option("--offset", default=0, type=click.IntRange(min=0), help="Skip this many results (paging).")
+@click.option("--limit", default=20, show_default=True, type=ROW_ID, help="Results to show.")
+@click.option(
+    "--offset", default=0, type=click.IntRange(0, archive_db.MAX_INTEGER), help="Skip this many results (paging)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_context
 def search_command(
@@ -199,7 +244,7 @@ def _highlight(snippet: str, spans: list[tuple[int, int]], color: bool) -> str:
 
 
 @cli.command("show", context_settings=CONTEXT)
-@click.argument("report_id", type=int)
+@click.argument("report_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--text", "as_text", is_flag=True, help="Print only the report's full text.")
 @click.pass_context
@@ -215,7 +260,7 @@ def show_command(context: click.Context, report_id: int, as_json: bool, as_text:
     db = open_archive(context)
     report = reports.get_report(db, report_id)
     if report is None:
-        click.echo(f"no report {report_id} in {context.obj}", err=True)
+        click.echo(f"no report {report_id} in {printable(context.find_root().params['db_path'])}", err=True)
         context.exit(1)
         return
     if as_text:
@@ -251,7 +296,7 @@ def stats_command(context: click.Context, as_json: bool) -> None:
 
 
 @cli.command("reextract", context_settings=CONTEXT)
-@click.argument("document_ids", nargs=-1, type=int)
+@click.argument("document_ids", nargs=-1, type=ROW_ID)
 @click.option("--type", "file_type", type=FILE_TYPES, help="Only files of this type.")
 @click.option("--ocr", is_flag=True, help=OCR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
@@ -290,3 +335,7 @@ for _command in CRAWL_COMMANDS:
 from cli.serve_commands import serve_command  # noqa: E402
 
 cli.add_command(serve_command)
+
+from cli.export_commands import export_command  # noqa: E402
+
+cli.add_command(export_command)

@@ -10,7 +10,7 @@ from archive import serve as archive_serve
 from cli.common import CONTEXT
 
 
-@click.command("serve", context_settings=CONTEXT)
+@click.command("serve", context_settings=CONTEXT, epilog=archive_serve.Limits.help())
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every one).")
 @click.pass_context
@@ -25,10 +25,17 @@ def serve_command(context: click.Context, port: int, host: str) -> None:
     Examples:
       nianbao serve                       # http://127.0.0.1:8001/
       nianbao --db reports.db serve --port 8080
+      NIANBAO_SERVE_TIME_LIMIT_MS=10000 nianbao serve
     """
+    from cli.main import printable  # here: cli.main imports this module once it is defined
+
     path = Path(context.obj)
     try:
+        limits = archive_serve.Limits.from_environment()
         archive_serve.prepare_archive(path)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         raise click.ClickException(str(error)) from error
-    archive_serve.serve(path, host, port)
+    code = archive_serve.serve(
+        path, host, port, limits, lambda url: click.echo(f"Serving {printable(path)} at {url} (Ctrl-C to stop)")
+    )
+    context.exit(code)

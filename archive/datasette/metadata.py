@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from datasette.utils import tilde_encode
+from markupsafe import escape
+
 TOTALS = "总计 column of table 三 (applications) or 四 (review and litigation)"
 
 BROWSE_COLUMNS = {
@@ -125,9 +128,13 @@ def _glossary(columns: dict[str, str]) -> str:
 
 
 def build(database: str) -> dict[str, Any]:
-    """The metadata for the archive served as ``database`` (Datasette's name for it: the file's stem)."""
+    """The metadata for the archive served as ``database`` (Datasette's name for it: the file's stem).
+
+    The name is the archive's file name, which may hold anything (``<script>``, quotes, dots): in links it
+    is tilde-encoded as Datasette's own URLs are, then HTML-escaped."""
+    base = escape(f"/{tilde_encode(database)}")
     links = " · ".join(
-        f'<a href="/{database}/{path}">{label}</a>'
+        f'<a href="{base}/{path}">{label}</a>'
         for path, label in (
             ("browse", "浏览年报 Browse reports"),
             ("search", "全文检索 Search"),
@@ -154,7 +161,7 @@ def build(database: str) -> dict[str, Any]:
                             "<p>每份报告一行；搜索框为精确匹配（与 nianbao search 相同）；点击编号或标题打开报告页。"
                             "数值为表三、表四的总计列。<br>One row per report. The search box finds exactly what "
                             "you type (as <code>nianbao search</code> does); for best-first results with "
-                            f'snippets use <a href="/{database}/search">Search</a>. Click an id or title for '
+                            f'snippets use <a href="{base}/search">Search</a>. Click an id or title for '
                             "the report page. Counts are the 总计 columns of tables 三 and 四.</p>"
                             + _glossary(BROWSE_COLUMNS)
                         ),
