@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parsers.document import Table
@@ -28,15 +28,27 @@ _MONEY_UNIT_IN_LABEL = re.compile(r"单位[:：]?(万元|元)|[(（](万元|元)
 
 @dataclass
 class Row:
-    """One table row: its label cells (merged repeats dropped) and the value cells after them."""
+    """One table row: its label cells (merged repeats dropped) and the value cells after them.
+
+    A row of an extracted grid also keeps where its cells sit: grids repeat a merged cell's text in every
+    column it spans, so a run of one label is one cell, and ``spans`` says which grid columns it covers.
+    Table 二's sections merge cells differently from one another; a value is placed by the header cell
+    above it, which only these columns tell (parsers/tables.py)."""
 
     labels: list[str]
     values: list[str | None]
     grid: bool  # from an extracted grid (positions exact) rather than from text
+    spans: list[tuple[int, int]] = field(default_factory=list)  # grid rows: [start, stop) of each label cell
+    width: int = 0  # grid rows: the grid's width; the values are its last ``len(values)`` columns
 
     @property
     def label(self) -> str:
         return "".join(self.labels)
+
+    @property
+    def values_start(self) -> int:
+        """The grid column of the first value cell (grid rows)."""
+        return self.width - len(self.values)
 
 
 @lru_cache(maxsize=8192)  # tables repeat their cells ("0", row labels) across rows and reports
@@ -50,6 +62,15 @@ def number(cell: str | None) -> int | float | None:
 
     Thousands separators, full-width digits, a trailing unit (``12872.06 万元``) and the zero marks
     (``—``, ``/``, ``无``) are understood; ``-3`` is a negative number, a lone ``-`` is zero."""
+    value = _parsed(cell)
+    if isinstance(value, str):
+        raise ValueError(value)
+    return value
+
+
+@lru_cache(maxsize=8192)  # every row is read more than once (split, then its values), and cells repeat
+def _parsed(cell: str | None) -> int | float | str | None:
+    """``number``'s reading of a cell, or, for a cell that is not a number, its normalized text."""
     text = normalize(cell).replace("，", ",")
     if not text:
         return None
@@ -58,7 +79,7 @@ def number(cell: str | None) -> int | float | None:
     text = _UNIT.sub("", text)
     match = _NUMBER.match(text)
     if not match:
-        raise ValueError(text)
+        return text
     sign, digits, fraction = match.groups()
     value = float(digits.replace(",", "") + (fraction or ""))
     value = -value if sign == "-" else value
@@ -81,22 +102,30 @@ def money_unit_in_label(label: str | None) -> str | None:
 
 @lru_cache(maxsize=8192)
 def is_value(cell: str | None) -> bool:
-    try:
-        number(cell)
-    except ValueError:
-        return False
-    return True
+    """A blank, a number or a zero mark: a cell that is not a label."""
+    return not isinstance(_parsed(cell), str)
 
 
 def split_row(cells: Sequence[str | None], grid: bool) -> Row:
-    """Labels are the text cells up to the last one that is not a value; values are everything after."""
-    last_label = max((index for index, cell in enumerate(cells) if not is_value(cell)), default=-1)
+    """Labels are the text cells up to the last one that is not a value; values are everything after.
+    A label repeated (a merged cell, or a parent label printed again) is one label cell."""
+    last_label = len(cells) - 1
+    while last_label >= 0 and is_value(cells[last_label]):
+        last_label -= 1
     labels: list[str] = []
-    for cell in cells[: last_label + 1]:
+    spans: list[tuple[int, int]] = []
+    for column, cell in enumerate(cells[: last_label + 1]):
         text = normalize(cell)
-        if text and (not labels or labels[-1] != text):
+        if not text:
+            continue
+        if labels and labels[-1] == text:
+            spans[-1] = (spans[-1][0], column + 1)
+        else:
             labels.append(text)
+            spans.append((column, column + 1))
     values = [cell if normalize(cell) else None for cell in cells[last_label + 1 :]]
+    if grid:
+        return Row(labels, values, grid, spans, len(cells))
     return Row(labels, values, grid)
 
 
@@ -108,6 +137,8 @@ def grid_rows(tables: Iterable[Table]) -> list[Row]:
 def text_rows(text: str) -> list[Row]:
     """Rows from text: tab-separated lines, blocks of one tab-led cell per line, space-separated lines, and
     tables whose cells are separated by ``|`` (the shapes are described above ``_BAR``)."""
+    if "|" not in text and "｜" not in text:  # no bar: no segments to find (most reports)
+        return _plain_rows([line for line in text.splitlines() if not _is_rule(line)])
     rows: list[Row] = []
     plain: list[str] = []
     for kind, lines in _segments(text.splitlines()):
@@ -172,16 +203,24 @@ def _pieces(text: str) -> list[str | None]:
     return [piece.strip() or None for piece in pieces if piece]
 
 
+def _is_rule(line: str) -> bool:
+    return "---" in line and _RULE.match(line) is not None
+
+
+@lru_cache(maxsize=8192)  # a table printed one cell per line repeats its lines (``|``, ``0 |``)
 def _kind(line: str) -> str:
     """``rule`` (a Markdown separator), ``rows`` (a whole row: two cells or more), ``stream`` (a bar with at
     most one cell: a cell of a one-cell-per-line table), ``empty`` or ``plain`` (no bar)."""
     if not line.strip():
         return "empty"
-    if not _BAR.search(line):
+    if "|" not in line and "｜" not in line:
         return "plain"
-    if _RULE.match(line):
+    if _is_rule(line):
         return "rule"
     return "rows" if sum(cell is not None for cell in _pieces(line)) >= 2 else "stream"
+
+
+_GROUP = {"inner": "stream", "rule": "rows"}
 
 
 def _segments(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -195,19 +234,25 @@ def _segments(lines: list[str]) -> list[tuple[str, list[str]]]:
         sandwiched = after is not None and kinds[after] == "stream"
         if kinds[index] == "plain" and kinds[before] == "stream" and (sandwiched or is_value(lines[index].strip())):
             kinds[index] = "inner"  # a cell between bars, or a table's last value after its last bar
-    for index, kind in enumerate(kinds):
-        if kind == "empty":
-            previous = next((kinds[i] for i in range(index - 1, -1, -1) if kinds[i] != "empty"), None)
-            following = next((kinds[i] for i in range(index + 1, len(kinds)) if kinds[i] != "empty"), None)
-            kinds[index] = "inner" if {previous, following} <= {"stream", "inner"} else "plain"
+    index = 0
+    while index < len(kinds):  # a run of empty lines is inner when stream lines stand on both sides of it
+        if kinds[index] != "empty":
+            index += 1
+            continue
+        stop = index
+        while stop < len(kinds) and kinds[stop] == "empty":
+            stop += 1
+        inside = {kinds[index - 1] if index else None, kinds[stop] if stop < len(kinds) else None}
+        kinds[index:stop] = ["inner" if inside <= {"stream", "inner"} else "plain"] * (stop - index)
+        index = stop
     segments: list[tuple[str, list[str]]] = []
     for line, kind in zip(lines, kinds, strict=True):
-        group = {"inner": "stream", "rule": "rows"}.get(kind, kind)
-        if segments and segments[-1][0] == group:
+        group = _GROUP.get(kind, kind)
+        if not segments or segments[-1][0] != group:
+            segments.append((group, []))
+        if kind != "rule" and not _is_rule(line):  # a separator line joins its segment, but is no row
             segments[-1][1].append(line)
-        else:
-            segments.append((group, [line]))
-    return [(group, [line for line in run if not _RULE.match(line)]) for group, run in segments]
+    return segments
 
 
 def _pipe_rows(lines: list[str]) -> list[Row]:
@@ -221,14 +266,18 @@ def _stream_rows(lines: list[str]) -> list[Row]:
     cell that follows a value or a blank; blanks beyond a row's width are dropped later (``fit``)."""
     cells: list[str | None] = []
     for piece in _pieces("\n".join(lines)):
-        parts = [] if piece is None else [part for part in piece.splitlines() if part.strip()]
-        cells += parts or [None]
+        if piece is None or "\n" not in piece:  # (the lines hold no other line break: they were split)
+            cells.append(piece)
+        else:
+            cells += [part for part in piece.split("\n") if part.strip()] or [None]
     rows: list[list[str | None]] = []
+    after_value = False  # the cell before is a value or a blank
     for cell in cells:
-        starts = cell is not None and not is_value(cell)
-        if not rows or (starts and (rows[-1][-1] is None or is_value(rows[-1][-1]))):
+        label = cell is not None and not is_value(cell)
+        if not rows or (label and after_value):
             rows.append([])
         rows[-1].append(cell)
+        after_value = not label
     return [split_row(row, grid=False) for row in rows]
 
 

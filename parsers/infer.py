@@ -11,6 +11,7 @@ rule: its rows add up to it, so a printed 0 makes every unprinted row of the gro
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from parsers.form import GROUPS, RESULT_KEYS, T3_KEYS, T4_KEYS
 from parsers.tables import Values
@@ -21,24 +22,34 @@ Equation = tuple[list[Cell], list[Cell]]
 
 def table3_equations(absent: frozenset[str] = frozenset()) -> Iterator[tuple[str, Equation]]:
     """(check name, equation) for every rule of table 三; ``absent`` rows are not part of the table."""
+    return iter(_table3_equations(absent))
+
+
+@cache  # the same few lists for every report (``absent`` is empty or the two (六) rows of format 2019)
+def _table3_equations(absent: frozenset[str]) -> tuple[tuple[str, Equation], ...]:
     results = [key for key in RESULT_KEYS if key not in absent]
+    equations: list[tuple[str, Equation]] = []
     for column in range(7):
-        yield (
-            "applications.balance",
-            (
-                [("new_received", column), ("carried_over_in", column)],
-                [("total_processed", column), ("carried_over_out", column)],
-            ),
+        balance = [("new_received", column), ("carried_over_in", column)]
+        equations.append(
+            ("applications.balance", (balance, [("total_processed", column), ("carried_over_out", column)]))
         )
-        yield "applications.total_processed", ([("total_processed", column)], [(key, column) for key in results])
+        equations.append(
+            ("applications.total_processed", ([("total_processed", column)], [(key, column) for key in results]))
+        )
     for key in T3_KEYS:
         if key not in absent:
-            yield "applications.column_total", ([(key, 6)], [(key, column) for column in range(6)])
+            equations.append(("applications.column_total", ([(key, 6)], [(key, column) for column in range(6)])))
+    return tuple(equations)
 
 
 def table4_equations() -> Iterator[tuple[str, Equation]]:
-    for key in T4_KEYS:
-        yield "review_litigation.total", ([(key, 4)], [(key, column) for column in range(4)])
+    return iter(_TABLE4_EQUATIONS)
+
+
+_TABLE4_EQUATIONS = tuple(
+    ("review_litigation.total", ([(key, 4)], [(key, column) for column in range(4)])) for key in T4_KEYS
+)
 
 
 def group_equations(rows: dict[str, Values | None], width: int) -> list[Equation]:
@@ -60,6 +71,8 @@ def infer(rows: dict[str, Values | None], equations: list[Equation], width: int)
         key: list(values) if values is not None else [None] * width for key, values in rows.items()
     }
     filled: list[Cell] = []
+    if all(value is not None for values in grid.values() for value in values):
+        return filled  # every cell printed: no blank to fix
     changed = True
     while changed:
         changed = False
@@ -77,17 +90,27 @@ def infer(rows: dict[str, Values | None], equations: list[Equation], width: int)
 
 
 def _solve(grid: dict[str, Values], known_side: list[Cell], open_side: list[Cell]) -> list[tuple[Cell, int]]:
-    known = [grid[key][column] for key, column in known_side]
-    if any(value is None for value in known):
-        return []
-    unknown = [cell for cell in open_side if grid[cell[0]][cell[1]] is None]
-    printed = [grid[key][column] for key, column in open_side if grid[key][column] is not None]
-    values = [*known, *printed]
-    if not unknown or any(not isinstance(v, int) or v < 0 for v in values):
-        return []
-    gap = sum(known) - sum(printed)  # type: ignore[arg-type]
-    if gap < 0:
-        return []  # the printed cells already break the rule: a failed check, not something to fill
+    """The blanks of ``open_side`` that the equation fixes, when every cell of ``known_side`` is printed and
+    every printed cell is a count (one pass over each side: this runs for every rule, both ways, per pass)."""
+    known = 0
+    for key, column in known_side:
+        value = grid[key][column]
+        if not isinstance(value, int) or value < 0:  # blank, an amount, or below zero: fixes nothing
+            return []
+        known += value
+    unknown: list[Cell] = []
+    printed = 0
+    for cell in open_side:
+        value = grid[cell[0]][cell[1]]
+        if value is None:
+            unknown.append(cell)
+        elif not isinstance(value, int) or value < 0:
+            return []
+        else:
+            printed += value
+    gap = known - printed
+    if not unknown or gap < 0:
+        return []  # nothing to fill, or the printed cells already break the rule: a failed check
     if len(unknown) == 1:
         return [(unknown[0], gap)]
     return [(cell, 0) for cell in unknown] if gap == 0 else []

@@ -97,6 +97,7 @@ class Table3:
     end: int = 0  # index of the row after it (table 四 is looked for from there)
 
 
+@lru_cache(maxsize=8192)  # every label is looked at several times (start, keys, end of the table)
 def _core(label: str) -> str:
     """A label's words: numbering, notes in brackets and punctuation left out."""
     return _PUNCTUATION.sub("", _NOTE.sub("", _NUMBERING.sub("", label)))
@@ -409,11 +410,14 @@ _Cell = tuple[Number | None, str | None]  # a value cell: its number and the mon
 @dataclass
 class _Header:
     """The columns a section prints: name per header cell (None: one the form does not have), its text, and
-    how many blank cells end the header row (exact in a grid: those columns hold no value of the form)."""
+    how many blank cells end the header row (exact in a grid: those columns hold no value of the form). A
+    grid header also keeps the grid columns each of its cells covers, and the grid's width."""
 
     names: list[str | None]
     texts: list[str]
     trailing: int = 0
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    width: int = 0
 
 
 def _t2_start(rows: list[Row], end: int) -> int | None:
@@ -443,10 +447,10 @@ def read_table2(rows: list[Row], end: int, table_format: str) -> tuple[ActiveDis
     start = _t2_start(rows, end)
     if start is None:
         return None
-    spec = _T2_SPECS["2021" if table_format == "2021" else "2019"]
-    out: ActiveDisclosure = {entry.key: None for entry in spec}
+    spec_format = "2021" if table_format == "2021" else "2019"
+    out: ActiveDisclosure = {entry.key: None for entry in _T2_SPECS[spec_format]}
     warnings: list[str] = []
-    placed = _place(_t2_members(rows[start:end], spec), warnings)
+    placed = _place(_t2_members(rows[start:end], spec_format), warnings)
     for (entry, row, header), reading in placed:
         value = None if reading is None else _t2_value(entry, row, header, reading, warnings)
         if value is None:
@@ -463,7 +467,7 @@ def read_table2(rows: list[Row], end: int, table_format: str) -> tuple[ActiveDis
 _Member = tuple[_T2Row, Row, _Header]
 
 
-def _t2_members(rows: list[Row], spec: list[_T2Row]) -> list[_Member]:
+def _t2_members(rows: list[Row], spec_format: str) -> list[_Member]:
     """The rows of table 二 that print values, each with the header its values sit under.
 
     A header row holds until the next one; a bare section row (第二十条第（八）项) ends it, so a section that
@@ -471,7 +475,7 @@ def _t2_members(rows: list[Row], spec: list[_T2Row]) -> list[_Member]:
     members: list[_Member] = []
     header: _Header | None = None
     for row in rows:
-        entry = _t2_entry(row, spec)
+        entry = _t2_entry(row, spec_format)
         if entry is None:
             found = _t2_header(row)
             if found is not None or any(_T2_HEADER.match(label) for label in row.labels):
@@ -491,21 +495,29 @@ def _t2_header(row: Row) -> _Header | None:
     first = next((i for i, name in enumerate(names) if name is not None), None)
     if first is None:
         return None
-    return _Header(names[first:], row.labels[first:], len(row.values) if row.grid else 0)
+    if not row.grid:
+        return _Header(names[first:], row.labels[first:])
+    return _Header(names[first:], row.labels[first:], len(row.values), row.spans[first:], row.width)
 
 
+@lru_cache(maxsize=1024)
 def _t2_column(label: str) -> str | None:
     return next((name for name, pattern in _T2_COLUMNS if pattern.search(label)), None)
 
 
-def _t2_entry(row: Row, spec: list[_T2Row]) -> _T2Row | None:
+def _t2_entry(row: Row, spec_format: str) -> _T2Row | None:
     """The form row a row prints, by its most specific label (a merged section label may come first)."""
     for label in reversed(row.labels):
-        bare = _ENUMERATION.sub("", label)
-        entry = next((entry for entry in spec if entry.label.match(bare)), None)
+        entry = _label_entry(label, spec_format)
         if entry is not None:
             return entry
     return None
+
+
+@lru_cache(maxsize=4096)
+def _label_entry(label: str, spec_format: str) -> _T2Row | None:
+    bare = _ENUMERATION.sub("", label)
+    return next((entry for entry in _T2_SPECS[spec_format] if entry.label.match(bare)), None)
 
 
 def _place(members: list[_Member], warnings: list[str]) -> list[tuple[_Member, list[_Cell | None] | None]]:
@@ -526,8 +538,10 @@ def _place(members: list[_Member], warnings: list[str]) -> list[tuple[_Member, l
         elif not row.grid:
             reading = _fit_cells(found, width)
         else:
-            group = groups[(id(header), len(found))]
-            reading = _grid_reading(found, [cells[i] or [] for i in group], width)
+            reading = _under_header(row, header, entry.key, warnings)
+            if reading is None:
+                group = groups[(id(header), len(found))]
+                reading = _grid_reading(found, [cells[i] or [] for i in group], width)
         if reading is None and found is not None:
             warnings.append(
                 f"active_disclosure.{entry.key}: {len(found)} value cells cannot be placed under "
@@ -544,10 +558,36 @@ def _t2_cells(row: Row, header: _Header, key: str, warnings: list[str]) -> list[
     if row.grid and any(cell is not None for cell in row.values[len(values) :]):
         warnings.append(f"active_disclosure.{key}: a value under no column header; ignored")
     try:
-        return [(number(cell), money_unit(cell)) for cell in values]
+        return [_cell(cell) if cell is not None else (None, None) for cell in values]
     except ValueError as error:
         warnings.append(f"active_disclosure.{key}: not a number: {error}")
         return None
+
+
+def _under_header(row: Row, header: _Header, key: str, warnings: list[str]) -> list[_Cell | None] | None:
+    """The value under each header cell of a grid row, by the grid columns they share: a header cell's value
+    is the one value printed in its columns (a merged cell repeats it; a blank beside it is the rest of the
+    merge). None (then the columns are worked out from the values, ``_grid_reading``) when the header is
+    not from a grid of this row's width, when the row's labels reach under a header cell, or when two
+    values sit under one header cell: the row's cells are not drawn on the header's boundaries."""
+    start = row.values_start
+    if not header.spans or header.width != row.width or start > header.spans[0][0]:
+        return None
+    reading: list[_Cell | None] = []
+    for begin, stop in header.spans:
+        printed = {_cell(cell) for cell in row.values[begin - start : stop - start] if cell is not None}
+        if len(printed) > 1:
+            return None
+        reading.append(printed.pop() if printed else None)
+    headed = {column for begin, stop in header.spans for column in range(begin, stop)}
+    last = header.spans[-1][1]  # values after the header's last cell are ``_t2_cells``'s to report
+    if any(cell is not None and start + i not in headed and start + i < last for i, cell in enumerate(row.values)):
+        warnings.append(f"active_disclosure.{key}: a value under no column header; ignored")
+    return reading
+
+
+def _cell(text: str) -> _Cell:
+    return number(text), money_unit(text)
 
 
 def _fit_cells(cells: list[_Cell], width: int) -> list[_Cell | None] | None:

@@ -7,7 +7,7 @@ arithmetic (and then equals the truth, since the tables are consistent) or null.
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from parsers.form import T3_KEYS, T4_KEYS
 from parsers.record import parse_bytes
+from parsers.report import ReportRecord
 from testkit.layouts import TEXT_LAYOUTS, Quirks, docx_to_pdf, random_record, render_docx, render_html, render_text
 
 CELLS = [("applications", key, column) for key in T3_KEYS for column in range(7)] + [
@@ -37,7 +38,8 @@ def printed(draw: st.DrawFn, allow_blanks: bool = True) -> tuple[dict[str, Any],
     return truth, quirks
 
 
-def assert_parsed(record: dict[str, Any], truth: dict[str, Any], quirks: Quirks) -> None:
+def assert_parsed(parsed: ReportRecord, truth: dict[str, Any], quirks: Quirks) -> None:
+    record = cast(dict[str, Any], parsed)  # indexed by table name below
     assert record["active_disclosure"] == truth["active_disclosure"]
     for table, key, column in CELLS:
         got = (record[table][key] or [None] * 7)[column]
