@@ -19,7 +19,7 @@ from parsers.cells import Row, grid_rows, text_rows
 from parsers.checks import TABLES, absent_split_rows, blank_tables, record_status, run_checks
 from parsers.document import ExtractedDocument
 from parsers.extract import extract
-from parsers.form import T3_KEYS, T4_KEYS
+from parsers.form import SPLIT_OTHER, T3_KEYS, T4_KEYS
 from parsers.infer import infer, table3_equations, table4_equations
 from parsers.region import resolve
 from parsers.report import ReportRecord, TableFormat
@@ -167,6 +167,8 @@ def _read_tables(record: ReportRecord, sources: list[_Source], table_format: str
     if table3 is not None:
         warnings.extend(table3.warnings)
         rows = dict(table3.rows)
+        if table3.has_split_other:  # (六) printed in three rows: a blank one is unknown, not absent
+            rows.update({key: [None] * 7 for key in SPLIT_OTHER if rows.get(key) is None})
         absent = absent_split_rows(table_format, rows)
         printed = {key for key, values in rows.items() if values is not None}
         for key, column in infer(rows, [equation for _, equation in table3_equations(absent)], 7):

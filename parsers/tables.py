@@ -135,7 +135,21 @@ def _near_keys(label: str) -> tuple[str, ...]:
     ]
     near = [(distance, key) for distance, key in scored if distance <= (2 if len(_FORM_LABELS[key]) >= 12 else 1)]
     best = min((distance for distance, _ in near), default=None)
+    if best is None:
+        scrambled = _ANAGRAMS.get(_letters(label))
+        return (scrambled,) if scrambled else ()
     return tuple(key for distance, key in near if distance == best)
+
+
+def _letters(label: str) -> tuple[str, ...]:
+    return tuple(sorted(char for char in _core(label) if "\u4e00" <= char <= "\u9fff"))
+
+
+#: Form labels by their characters in sorted order. A PDF cell of two lines set beside a taller glyph (a
+#: larger numeral or bracket spanning both lines) is read by the text layer as ONE line whose characters
+#: alternate between the two: every character is there, in the wrong order. Four or more characters, all
+#: of one form label and no other, still name that row.
+_ANAGRAMS = {_letters(form): key for key, form in _FORM_LABELS.items() if len(form) >= 4}
 
 
 @lru_cache(maxsize=8192)

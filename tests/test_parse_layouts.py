@@ -238,6 +238,28 @@ def test_an_unreadable_leaf_behind_its_parent_is_not_the_parent() -> None:
         assert all(v in (None, t) for v, t in zip(values or [None] * 7, truth["applications"][key], strict=True))
 
 
+def _interleaved(label: str) -> str:
+    """A two-line cell read as one line beside a taller glyph: after the numbering, the characters of the two
+    lines alternate (其他法律行政 / 法规禁止公开 → 其法他规法禁律止行公政开)."""
+    number = len(label) - len(label.lstrip("0123456789."))
+    words = label[number:]
+    half = (len(words) + 1) // 2
+    first, second = words[:half], words[half:]
+    return label[:number] + "".join(a + b for a, b in zip(first, second, strict=False)) + first[len(second) :]
+
+
+@pytest.mark.parametrize("layout", ["tabs", "spaces"])
+def test_a_label_whose_two_lines_were_interleaved_is_read(layout: str) -> None:
+    """Every character of the form's label in another order still names its row, when no other row has the
+    same characters; nothing else is read differently."""
+    truth = _fixed_record(4)
+    keys = ["denied_prohibited_by_law", "unavailable_needs_creation", "refused_confirmation"]
+    typos = {key: _interleaved(T3_LABELS[key][1]) for key in keys}
+    assert all(typos[key] != T3_LABELS[key][1] for key in keys)
+    record = _parse(render_text(truth, layout, Quirks(typos=typos)))
+    assert record["applications"] == truth["applications"]
+
+
 @st.composite
 def quirky(draw: st.DrawFn, layout: str) -> tuple[dict[str, Any], Quirks]:
     """A consistent table set printed with blank cells, blank rows (often the last one), typos in row labels,
