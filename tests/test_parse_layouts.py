@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parsers.form import SPLIT_OTHER as SPLIT_OTHER_KEYS
 from parsers.form import T3_KEYS
 from parsers.infer import infer
 from parsers.record import parse_bytes
@@ -236,6 +237,18 @@ def test_an_unreadable_leaf_behind_its_parent_is_not_the_parent() -> None:
     record = _parse(text)
     for key, values in record["applications"].items():
         assert all(v in (None, t) for v, t in zip(values or [None] * 7, truth["applications"][key], strict=True))
+
+
+@pytest.mark.parametrize("layout", ["tabs", "pipes"])
+def test_blank_split_other_rows_are_unknown_not_absent(layout: str) -> None:
+    """(六)'s two new rows printed with every cell blank are not the 2019 form's one-row (六): taking them as
+    absent dropped them from the column equations, and a blank cell above them got an invented value."""
+    truth = _fixed_record(1)
+    blanks = {(key, column) for key in SPLIT_OTHER_KEYS for column in range(7)} | {("refused_publication", 0)}
+    record = _parse(render_text(truth, layout, Quirks(blanks=frozenset(blanks))))
+    for key, values in record["applications"].items():
+        assert all(v in (None, t) for v, t in zip(values or [None] * 7, truth["applications"][key], strict=True)), key
+    assert record["applications"]["other_overdue_fee"] is not None  # a printed row, not an absent one
 
 
 def _interleaved(label: str) -> str:
