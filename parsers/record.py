@@ -28,7 +28,8 @@ from parsers.tables import Table3, read_table2, read_table3, read_table4, table2
 SCHEMA = "nianbao.report/1"
 #: Bump whenever a change can alter a record: ``nianbao reparse`` re-parses records of older versions.
 #: 2: ``status``, ``tables.complete``, extraction warnings, no numbers kept for what is not a report.
-PARSER_VERSION = 2
+#: 3: table 二 placed by grid column spans; blank split (六) rows kept as unknown; interleaved labels read.
+PARSER_VERSION = 3
 _LEGACY_UNTIL = 2018
 #: A column headed by a year (2022年, 2023年度, 2022年数量): tables of the report form have none.
 _YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年度?(?:数量|数据|情况|件数)?(?:[(（][^)）]*[)）])?$")
