@@ -17,8 +17,21 @@ TEXT = "text/plain"
 SHORT_TYPES = {PDF: "pdf", DOCX: "docx", DOC: "doc", HTML: "html", TEXT: "txt"}
 
 
+#: The most grid positions one table may have (rows × columns, merged cells counted in every position they
+#: cover), in every format: report tables have a few hundred. A bigger table is skipped with a warning, and its
+#: size is known before its grid is built, so a hostile span or a staircase of cells cannot take the memory.
+MAX_TABLE_CELLS = 100_000
+
+
 class ExtractionError(Exception):
     """The bytes cannot be turned into a document; ``str(error)`` is a one-line reason for the user."""
+
+
+def error_detail(error: BaseException) -> str:
+    """A library's error as part of a one-line reason: its type and the first line of its message (cut at 200
+    characters), so a reason is never empty even where the message is (MemoryError, KeyError(''))."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0][:200]}" if lines else type(error).__name__
 
 
 @dataclass
@@ -50,3 +63,4 @@ class ExtractedDocument:
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text layer is missing or junk
     attachments: list[Link] = field(default_factory=list)
     encoding: str | None = None
+    replaced_chars: int = 0  # U+FFFD put for invalid byte sequences of a text or HTML page (parsers/decode.py)

@@ -14,7 +14,17 @@ from collections.abc import Mapping
 
 from parsers import decode, html
 from parsers.doc import extract_doc
-from parsers.document import DOC, DOCX, HTML, PDF, TEXT, ExtractedDocument, ExtractionError
+from parsers.document import (
+    DOC,
+    DOCX,
+    HTML,
+    PDF,
+    SHORT_TYPES,
+    TEXT,
+    ExtractedDocument,
+    ExtractionError,
+    error_detail,
+)
 from parsers.docx import extract_docx
 from parsers.pdf import extract_pdf
 from parsers.text import guess_title
@@ -62,8 +72,8 @@ def sniff(data: bytes) -> str:
 def _sniff_zip(data: bytes) -> str:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile as error:
-        raise ExtractionError(f"corrupt or truncated ZIP/DOCX: {error}") from error
+    except Exception as error:  # BadZipFile, and ValueError, OSError, EOFError... on a mangled directory
+        raise ExtractionError(f"corrupt or truncated ZIP/DOCX: {error_detail(error)}") from error
     if "word/document.xml" in names:
         return DOCX
     if "xl/workbook.xml" in names:
@@ -88,18 +98,19 @@ def extract(
     ``ocr``: scanned PDF pages are read by OCR (optional extra, slow) instead of only flagged."""
     if len(data) > MAX_BYTES:
         raise ExtractionError(f"document of {len(data) / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit")
-    media_type = sniff(data)
     lowered = {key.lower(): value for key, value in (headers or {}).items()}
     header_charset = decode.charset_from_content_type(lowered.get("content-type"))
+    media_type = "document"
     try:
-        return _extract(media_type, data, url, header_charset, ocr)
+        media_type = sniff(data)
+        document = _extract(media_type, data, url, header_charset, ocr)
     except ExtractionError:
         raise
-    except (Exception, RecursionError, MemoryError) as error:  # a library's bug must not stop the crawl
-        detail = str(error).strip().splitlines()
-        raise ExtractionError(
-            f"{media_type} extraction failed: {type(error).__name__}: {detail[0] if detail else ''}"
-        ) from error
+    except Exception as error:  # a library's bug must not stop the crawl (RecursionError, MemoryError included)
+        raise ExtractionError(f"{media_type} extraction failed: {error_detail(error)}") from error
+    if not document.text and not document.needs_ocr:
+        document.warnings.append(f"no text found in the {SHORT_TYPES[media_type].upper()} file")
+    return document
 
 
 def _extract(media_type: str, data: bytes, url: str | None, header_charset: str | None, ocr: bool) -> ExtractedDocument:
@@ -111,5 +122,12 @@ def _extract(media_type: str, data: bytes, url: str | None, header_charset: str 
         return extract_doc(data)
     if media_type == HTML:
         return html.extract_html(data, url=url, header_charset=header_charset)
-    text, encoding = decode.decode(data, (header_charset,))
-    return ExtractedDocument(media_type=TEXT, text=text.strip(), title=guess_title(text), encoding=encoding)
+    decoded = decode.decode_text(data, (header_charset,))
+    return ExtractedDocument(
+        media_type=TEXT,
+        text=decoded.text.strip(),
+        title=guess_title(decoded.text),
+        encoding=decoded.encoding,
+        warnings=decoded.warnings,
+        replaced_chars=decoded.replaced,
+    )

@@ -13,8 +13,8 @@ import lxml.html
 import trafilatura
 
 from parsers import decode, htmlgrid, htmlmeta
-from parsers.document import HTML, ExtractedDocument, ExtractionError
-from parsers.titles import REPORT_WORDS, arabic_years, is_report_title
+from parsers.document import HTML, ExtractedDocument, ExtractionError, error_detail
+from parsers.titles import MAX_TITLE_CHARS, REPORT_WORDS, arabic_years, is_report_title
 
 MAX_HTML_BYTES = 10 * 1024 * 1024  # report pages are under 1 MB; bigger ones are not reports
 #: trafilatura takes ~30 µs per element (15 s on a 5 MB page of nested tables); report pages have a few
@@ -33,12 +33,14 @@ _TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+|-(?=[^-]*$)")
 def extract_html(data: bytes, url: str | None = None, header_charset: str | None = None) -> ExtractedDocument:
     if len(data) > MAX_HTML_BYTES:
         raise ExtractionError(f"HTML page of {len(data) / 2**20:.1f} MB, over the {MAX_HTML_BYTES // 2**20} MB limit")
-    text, encoding = decode.decode(data, (header_charset, decode.meta_charset(data)))
+    decoded = decode.decode_text(data, (header_charset, decode.meta_charset(data)))
+    text = decoded.text
     try:
         tree = lxml.html.document_fromstring(text)
     except Exception as error:  # lxml raises several types for hopeless markup
-        raise ExtractionError(f"unparseable HTML: {error}") from error
+        raise ExtractionError(f"unparseable HTML: {error_detail(error)}") from error
     tables, warnings = htmlgrid.tables(tree)
+    warnings[:0] = decoded.warnings
     metadata = {**htmlmeta.portal_meta(tree), **htmlmeta.metadata_box(tree)}
     attachments = htmlmeta.attachments(tree, metadata.get("Url") if url is None else url)
     elements = sum(1 for _ in tree.iter())
@@ -62,7 +64,8 @@ def extract_html(data: bytes, url: str | None = None, header_charset: str | None
         metadata=metadata,
         warnings=warnings,
         attachments=attachments,
-        encoding=encoding,
+        encoding=decoded.encoding,
+        replaced_chars=decoded.replaced,
     )
 
 
@@ -72,9 +75,11 @@ def _page_title(tree: lxml.html.HtmlElement, article_title: str | None) -> str |
     the first there is.
 
     A heading broken by <br> ("聊城市科学技术局<br>2022年…年度报告") is one title here, where main-text
-    extraction keeps only its last line; <title> loses the site name it appends."""
+    extraction keeps only its last line; <title> loses the site name it appends. Text longer than
+    MAX_TITLE_CHARS is no title."""
     candidates = [article_title, *_headings(tree), *_title_parts(tree)]
     present = [" ".join(text.split()) for text in candidates if text and text.strip()]
+    present = [text for text in present if len(text) <= MAX_TITLE_CHARS]
     reports = [text for text in present if is_report_title(text)]
     dated = [text for text in reports if _YEAR.search(arabic_years(text))]
     return next(iter(dated + reports + present), None)
@@ -91,7 +96,10 @@ def _headings(tree: lxml.html.HtmlElement) -> list[str]:
 
 
 def _title_parts(tree: lxml.html.HtmlElement) -> list[str]:
-    """<title> split where the site name is appended, then the whole of it."""
+    """<title> split where the site name is appended, then the whole of it; none if it is too long to be a
+    title (the separator pattern rescans runs of white space, so it only ever reads a title-sized text)."""
     element = tree.find(".//title")
-    title = element.text_content().strip() if element is not None else ""
-    return [*(part for part in _TITLE_SEPARATOR.split(title) if part), title] if title else []
+    title = " ".join(element.text_content().split()) if element is not None else ""
+    if not title or len(title) > MAX_TITLE_CHARS:
+        return []
+    return [*(part for part in _TITLE_SEPARATOR.split(title) if part), title]

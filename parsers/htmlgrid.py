@@ -13,10 +13,9 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from parsers.document import Table
+from parsers.document import MAX_TABLE_CELLS, Table
 
 MAX_COLSPAN = 100
-MAX_TABLE_CELLS = 100_000
 MAX_TABLES = 200
 _SPACE = re.compile(r"[^\S\n]+")  # white space other than line breaks, including U+00A0 and U+3000
 _BREAKS = {"br", "p", "div", "li", "tr"}
@@ -36,7 +35,7 @@ def tables(tree: HtmlElement) -> tuple[list[Table], list[str]]:
             break
         rows = grid(element)
         if rows is None:
-            warnings.append(f"a table of over {MAX_TABLE_CELLS} cells skipped")
+            warnings.append(f"a table of over {MAX_TABLE_CELLS:,} cells skipped")
         elif rows:
             grids.append(Table(rows=rows))
     return grids, warnings

@@ -18,15 +18,14 @@ from dataclasses import dataclass
 from enum import Enum
 
 from parsers.htmlmeta import LABEL_ONLY
-from parsers.titles import CN_DIGITS, REPORT_WORDS, arabic_years, is_report_title
+from parsers.titles import CN_DIGITS, MAX_TITLE_CHARS, REPORT_WORDS, TITLE_WINDOW, arabic_years, is_report_title
 
 _TITLE_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(19|20)\d{2})\s*年")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _DISCLOSURE_WORDS = "政府信息公开|政务公开|信息公开"
 _MAX_TITLE_LINES = 4
-#: How far into a text the title is looked for: lines that are not chrome, and characters.
+#: How far into a text the title is looked for: lines that are not chrome (characters: TITLE_WINDOW).
 _MAX_SCANNED_LINES = 12
-_TITLE_WINDOW = 4000
 _BULLETS = ("- ", "* ", "• ", "· ")
 _NOT_TITLE_LINE = re.compile(r"[:：|>›»]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _LABELLED_TITLE = re.compile(
@@ -135,7 +134,7 @@ def _completed(title: str, fallback: str | None) -> str:
 
 def _candidates(text: str) -> list[str]:
     """Every title candidate in the window, in order: labelled title cells and runs of title lines."""
-    lines = [line.strip() for line in text[:_TITLE_WINDOW].splitlines() if line.strip()]
+    lines = [line.strip() for line in text[:TITLE_WINDOW].splitlines() if line.strip()]
     kinds = _kinds(lines)
     found: list[str] = []
     scanned = 0
@@ -208,8 +207,12 @@ def period_year(text: str) -> int | None:
 
 def identify(text: str, title_hint: str | None = None, metadata: Mapping[str, str] | None = None) -> Identity:
     """Title, agency and years. The agency is the one the title names; a title naming none (札达's
-    "2023年度政府信息公开年度报告") takes the page's 发文机构 / 发文机关 / 发布机构 from ``metadata``."""
-    title = find_title(text, fallback=title_hint)
+    "2023年度政府信息公开年度报告") takes the page's 发文机构 / 发文机关 / 发布机构 from ``metadata``.
+
+    The text is read in bounded windows (the title's first characters, the period sentence's neighbourhood);
+    a ``title_hint`` longer than MAX_TITLE_CHARS is no title and is not used."""
+    hint = title_hint if title_hint and len(title_hint) <= MAX_TITLE_CHARS else None
+    title = find_title(text, fallback=hint)
     covered = period_year(text)
     fallback_agency = _metadata_agency(metadata or {})
     if not title:

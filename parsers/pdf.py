@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 
 from parsers import ocr as ocr_module
 from parsers import pdfgrid
-from parsers.document import PDF, ExtractedDocument, ExtractionError, Table
+from parsers.document import MAX_TABLE_CELLS, PDF, ExtractedDocument, ExtractionError, Table, error_detail
 from parsers.text import guess_title, is_cjk, is_page_number, normalise
 
 MAX_PAGES = 1000
@@ -53,7 +53,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
             raise ExtractionError("password-protected PDF: it cannot be opened without its password") from error
         truncated = b"%%EOF" not in data[-2048:]
         reason = "truncated PDF (no %%EOF at the end)" if truncated else "corrupt PDF"
-        raise ExtractionError(f"{reason}: PDFium cannot open it ({error})") from error
+        raise ExtractionError(f"{reason}: PDFium cannot open it ({error_detail(error)})") from error
 
 
 def _extract(document: pdfium.PdfDocument, ocr: bool) -> ExtractedDocument:
@@ -66,12 +66,17 @@ def _extract(document: pdfium.PdfDocument, ocr: bool) -> ExtractedDocument:
     warnings: list[str] = []
     ocr_pages: list[int] = []
     read_by_ocr: list[int] = []
+    unreadable: list[int] = []
     for index in range(page_count):
         if time.monotonic() - started > TIME_LIMIT_S + OCR_SECONDS_PER_PAGE * len(read_by_ocr):
             raise ExtractionError(f"PDF took over {TIME_LIMIT_S:.0f} s; stopped at page {index + 1} of {page_count}")
-        page = document[index]
         try:
-            text, page_tables, scanned = _page(page, index + 1)
+            page = document[index]
+        except pdfium.PdfiumError:  # a corrupt page object: the other pages are still worth reading
+            unreadable.append(index + 1)
+            continue
+        try:
+            text, page_tables, scanned = _page(page, index + 1, warnings)
             if scanned and ocr and len(read_by_ocr) < MAX_OCR_PAGES:
                 text, scanned = ocr_module.page_text(page), False
                 read_by_ocr.append(index + 1)
@@ -82,6 +87,8 @@ def _extract(document: pdfium.PdfDocument, ocr: bool) -> ExtractedDocument:
             continue
         texts.append(text)
         tables.extend(page_tables)
+    if unreadable:
+        warnings.append(f"page(s) {_ranges(unreadable)} of {page_count} could not be loaded (corrupt): skipped")
     if read_by_ocr:
         warnings.append(f"page(s) {_ranges(read_by_ocr)} of {page_count} read by OCR: check the text")
     if ocr_pages:
@@ -101,8 +108,9 @@ def _extract(document: pdfium.PdfDocument, ocr: bool) -> ExtractedDocument:
     )
 
 
-def _page(page: pdfium.PdfPage, number: int) -> tuple[str, list[Table], bool]:
-    """The page's text, its tables, and whether its text layer is missing or garbage."""
+def _page(page: pdfium.PdfPage, number: int, warnings: list[str]) -> tuple[str, list[Table], bool]:
+    """The page's text, its tables, and whether its text layer is missing or garbage; what could not be read
+    as tables is added to ``warnings``."""
     textpage = page.get_textpage()
     try:
         lines = normalise(textpage.get_text_range()).split("\n")
@@ -114,19 +122,29 @@ def _page(page: pdfium.PdfPage, number: int) -> tuple[str, list[Table], bool]:
         drawn = pdfgrid.shapes(page)
         if _is_garbage(text, drawn.images > 0 or drawn.paths >= MIN_OUTLINE_PATHS):
             return "", [], True
-        return text, _tables(page, textpage, drawn.edges, number), False
+        return text, _tables(page, textpage, drawn.edges, number, warnings), False
     finally:
         textpage.close()
 
 
-def _tables(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, edges: list[pdfgrid.Edge], number: int) -> list[Table]:
+def _tables(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, edges: list[pdfgrid.Edge], number: int, warnings: list[str]
+) -> list[Table]:
     if len(edges) < pdfgrid.MIN_EDGES:
+        return []
+    found = pdfgrid.find_cells(edges)
+    if found is None:
+        warnings.append(
+            f"page {number}: over {pdfgrid.MAX_CROSSINGS:,} ruling-line crossings: its tables were read as text only"
+        )
         return []
     chars = pdfgrid.page_chars(textpage, page.get_height())
     tables = []
-    for cells in pdfgrid.find_cells(edges):
+    for cells in found:
         rows = pdfgrid.table_grid(cells, chars)
-        if rows and len(rows[0]) > 1:  # a one-column "table" is a framed paragraph, already in the text
+        if rows is None:
+            warnings.append(f"page {number}: a table of over {MAX_TABLE_CELLS:,} grid positions was read as text only")
+        elif rows and len(rows[0]) > 1:  # a one-column "table" is a framed paragraph, already in the text
             tables.append(Table(rows=rows, page=number))
     return tables
 

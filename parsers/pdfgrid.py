@@ -21,6 +21,7 @@ import pypdfium2.raw as pdfium_c
 from pdfplumber import table as plumber
 from pdfplumber.table import TableSettings
 
+from parsers.document import MAX_TABLE_CELLS
 from parsers.text import is_cjk, normalise
 
 Bbox = tuple[float, float, float, float]  # x0, top, x1, bottom, top-down like pdfplumber
@@ -31,6 +32,12 @@ _STRAIGHT = 0.5  # points: a segment this close to horizontal or vertical is a r
 _SAME_LINE = 2.0  # points: cell borders closer than this are one grid line
 #: A page needs at least this many ruling segments to hold a table (a bordered box has four).
 MIN_EDGES = 6
+#: Ruling-line crossings one page may have, counted as the pairs of a horizontal and a vertical line that meet
+#: in height (every crossing is one; the finder examines each). Report pages have a few hundred, dense forms a
+#: few thousand. Cells are found in time linear in the crossings (~0.4 s for 10,000); pdfplumber's own finder
+#: was quadratic (a 15 KB page of a 300 × 300 ruled grid took two minutes), and past ~10,000 crossings the
+#: cost per crossing climbs again with memory. A page over the cap is read as text, with a warning.
+MAX_CROSSINGS = 10_000
 _MAX_FORM_DEPTH = 8
 
 
@@ -155,8 +162,9 @@ def _edge(x0: float, top0: float, x1: float, top1: float) -> Edge | None:
     }
 
 
-def find_cells(edges: list[Edge]) -> list[list[Bbox]]:
-    """The cells of each table on the page: pdfplumber's line strategy with its default settings."""
+def find_cells(edges: list[Edge]) -> list[list[Bbox]] | None:
+    """The cells of each table on the page: pdfplumber's line strategy with its default settings; None if
+    the page's ruling lines cross more than MAX_CROSSINGS times."""
     settings = TableSettings()
     lines = [edge for edge in edges if _length(edge) >= settings.edge_min_length_prefilter]
     merged = plumber.merge_edges(
@@ -167,50 +175,89 @@ def find_cells(edges: list[Edge]) -> list[list[Bbox]]:
         join_y_tolerance=settings.join_y_tolerance,
     )
     merged = [edge for edge in merged if _length(edge) >= settings.edge_min_length]
-    intersections = plumber.edges_to_intersections(
-        merged, settings.intersection_x_tolerance, settings.intersection_y_tolerance
-    )
-    return plumber.cells_to_tables(_cells(intersections))
+    intersections = _intersections(merged, settings.intersection_x_tolerance, settings.intersection_y_tolerance)
+    return None if intersections is None else plumber.cells_to_tables(_cells(intersections))
+
+
+Intersections = dict[tuple[float, float], dict[str, list[Edge]]]
+
+
+def _intersections(edges: list[Edge], x_tolerance: float, y_tolerance: float) -> Intersections | None:
+    """pdfplumber's ``edges_to_intersections`` (same points, same edges in the same order), with each vertical
+    line compared only with the horizontal lines in its height (found by bisection) instead of all of them;
+    None once more than MAX_CROSSINGS pairs were examined."""
+    verticals = sorted((edge for edge in edges if edge["orientation"] == "v"), key=lambda e: (e["x0"], e["top"]))
+    horizontals = sorted((edge for edge in edges if edge["orientation"] == "h"), key=lambda e: (e["top"], e["x0"]))
+    tops = [float(edge["top"]) for edge in horizontals]
+    found: Intersections = {}
+    examined = 0
+    for vertical in verticals:
+        x, top, bottom = float(vertical["x0"]), float(vertical["top"]), float(vertical["bottom"])
+        low = bisect.bisect_left(tops, top - y_tolerance)
+        high = bisect.bisect_right(tops, bottom + y_tolerance)
+        examined += high - low
+        if examined > MAX_CROSSINGS:
+            return None
+        for horizontal in horizontals[low:high]:
+            if float(horizontal["x0"]) - x_tolerance <= x <= float(horizontal["x1"]) + x_tolerance:
+                point = found.setdefault((x, float(horizontal["top"])), {"v": [], "h": []})
+                point["v"].append(vertical)
+                point["h"].append(horizontal)
+    return found
 
 
 def _length(edge: Edge) -> float:
     return float(edge["width"] if edge["orientation"] == "h" else edge["height"])
 
 
-def _cells(intersections: dict[tuple[float, float], dict[str, list[Edge]]]) -> list[Bbox]:
+def _cells(intersections: Intersections) -> list[Bbox]:
     """pdfplumber's ``intersections_to_cells`` (the smallest rectangle from each crossing whose four sides are
-    drawn), with each crossing's edges hashed once instead of at every comparison: 10× faster, same cells."""
-    touching = {
-        point: {kind: {plumber.utils.obj_to_bbox(edge) for edge in edges[kind]} for kind in ("v", "h")}
-        for point, edges in intersections.items()
-    }
+    drawn), with each crossing's edges numbered once instead of hashed at every comparison (10× faster), and
+    the crossings below and right of each one taken from its column and row instead of a scan of all the
+    later ones (linear, not quadratic, in the crossings of a grid): same cells."""
+    numbers: dict[Bbox, int] = {}  # an edge is known by its box, as pdfplumber compares them; numbered once
+    vertical = {point: {_number(numbers, edge) for edge in edges["v"]} for point, edges in intersections.items()}
+    horizontal = {point: {_number(numbers, edge) for edge in edges["h"]} for point, edges in intersections.items()}
 
     def connects(first: tuple[float, float], second: tuple[float, float]) -> bool:
-        if first[0] == second[0] and touching[first]["v"] & touching[second]["v"]:
+        if first[0] == second[0] and not vertical[first].isdisjoint(vertical[second]):
             return True
-        return first[1] == second[1] and bool(touching[first]["h"] & touching[second]["h"])
+        return first[1] == second[1] and not horizontal[first].isdisjoint(horizontal[second])
 
-    points = sorted(intersections)
+    points = sorted(intersections)  # by x, then y: each column top to bottom, each row left to right
+    columns: dict[float, list[tuple[float, float]]] = {}
+    rows: dict[float, list[tuple[float, float]]] = {}
+    for point in points:
+        columns.setdefault(point[0], []).append(point)
+        rows.setdefault(point[1], []).append(point)
+    in_column = {point: index for column in columns.values() for index, point in enumerate(column)}
+    in_row = {point: index for row in rows.values() for index, point in enumerate(row)}
     cells = []
-    for index, point in enumerate(points):
-        rest = points[index + 1 :]
-        below = [other for other in rest if other[0] == point[0]]
-        right = [other for other in rest if other[1] == point[1]]
+    for point in points:
         cell = next(
             (
                 (point[0], point[1], corner[0], corner[1])
-                for down in below
+                for down in _after(columns[point[0]], in_column[point])
                 if connects(point, down)
-                for across in right
+                for across in _after(rows[point[1]], in_row[point])
                 if connects(point, across)
                 for corner in [(across[0], down[1])]
-                if corner in touching and connects(corner, across) and connects(corner, down)
+                if corner in vertical and connects(corner, across) and connects(corner, down)
             ),
             None,
         )
         if cell is not None:
             cells.append(cell)
     return cells
+
+
+def _number(numbers: dict[Bbox, int], edge: Edge) -> int:
+    return numbers.setdefault(plumber.utils.obj_to_bbox(edge), len(numbers))
+
+
+def _after(line: list[tuple[float, float]], index: int) -> Iterator[tuple[float, float]]:
+    """The crossings after ``index`` in a column or row, without copying the rest of it."""
+    return (line[later] for later in range(index + 1, len(line)))
 
 
 @dataclass
@@ -276,12 +323,18 @@ def _grid_lines(values: Iterable[float]) -> list[float]:
 class Layout:
     """Which cell covers each grid position of a table whose cells are known by their boxes.
 
-    A merged cell spans several grid columns or rows; the grid lines are all the cells' edges."""
+    A merged cell spans several grid columns or rows; the grid lines are all the cells' edges. A table of
+    more than MAX_TABLE_CELLS grid positions (``positions``: cells in a staircase give as many grid lines as
+    cells, and positions as their square) gets no grid at all."""
 
     def __init__(self, cells: Sequence[Bbox]) -> None:
         self.xs = _grid_lines(value for x0, _, x1, _ in cells for value in (x0, x1))
         self.ys = _grid_lines(value for _, top, _, bottom in cells for value in (top, bottom))
-        self.owner: list[list[int | None]] = [[None] * (len(self.xs) - 1) for _ in range(len(self.ys) - 1)]
+        self.positions = max(len(self.xs) - 1, 0) * max(len(self.ys) - 1, 0)
+        self.owner: list[list[int | None]] = []
+        if self.positions > MAX_TABLE_CELLS:
+            return
+        self.owner = [[None] * (len(self.xs) - 1) for _ in range(len(self.ys) - 1)]
         for index, (x0, top, x1, bottom) in enumerate(cells):
             for row in range(_nearest(self.ys, top), _nearest(self.ys, bottom)):
                 for col in range(_nearest(self.xs, x0), _nearest(self.xs, x1)):
@@ -304,9 +357,12 @@ def _nearest(lines: list[float], value: float) -> int:
     return min(bisect.bisect_left(lines, value - _SAME_LINE), len(lines) - 1)
 
 
-def table_grid(cells: Sequence[Bbox], chars: Iterable[Char]) -> list[list[str | None]]:
-    """A table's grid with the text of the page's characters whose centres fall in each cell."""
+def table_grid(cells: Sequence[Bbox], chars: Iterable[Char]) -> list[list[str | None]] | None:
+    """A table's grid with the text of the page's characters whose centres fall in each cell; None if it
+    would have more than MAX_TABLE_CELLS positions."""
     layout = Layout(cells)
+    if layout.positions > MAX_TABLE_CELLS:
+        return None
     contents: list[list[Char]] = [[] for _ in cells]
     for char in chars:
         index = layout.locate(char.x, char.y)

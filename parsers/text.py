@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from parsers.titles import MAX_TITLE_CHARS, TITLE_WINDOW
+
 # Kangxi radicals and CJK radical supplements: some PDF fonts map ordinary characters (e.g. 一, 人, 工) to
 # these look-alike code points, which breaks search. NFKC maps them back; applying NFKC to everything would
 # also turn full-width punctuation into ASCII, which the parser reads as markers.
@@ -34,9 +36,10 @@ def guess_title(text: str, recorded: str | None = None) -> str | None:
 
     Reports print the agency on one line and "2022年政府信息公开工作年度报告" on the next. ``recorded``
     is the file's Title metadata, used when the first lines hold no title: it is often an authoring
-    tool's placeholder or a file name, so only a Chinese one counts."""
+    tool's placeholder or a file name, so only a Chinese one counts. A title is at most MAX_TITLE_CHARS
+    long: a longer line is cut, a longer recorded title (a 400,000-character PDF /Title) is none."""
     lines = []
-    for line in text.splitlines():
+    for line in text[:TITLE_WINDOW].splitlines():
         line = line.strip()
         if line and not is_page_number(line):
             lines.append(line)
@@ -45,8 +48,9 @@ def guess_title(text: str, recorded: str | None = None) -> str | None:
     for index, line in enumerate(lines):
         if _TITLE_WORD.search(line):
             joined = "".join(lines[: index + 1])
-            return joined if len(joined) <= 80 else line
+            return joined if len(joined) <= 80 else line[:MAX_TITLE_CHARS]
     recorded = (recorded or "").strip()
-    if any(is_cjk(char) for char in recorded) and not recorded.lower().startswith("microsoft word"):
+    usable = len(recorded) <= MAX_TITLE_CHARS and not recorded.lower().startswith("microsoft word")
+    if usable and any(is_cjk(char) for char in recorded):
         return recorded
-    return lines[0][:200] if lines else None
+    return lines[0][:MAX_TITLE_CHARS] if lines else None

@@ -13,6 +13,14 @@ from __future__ import annotations
 
 import re
 
+#: A title is at most this long (real ones run 20–60 characters; a link text adds a date or a file name).
+#: Anything longer is a sentence, a paragraph or a whole page printed on one line, so it is no title, and it
+#: never reaches the patterns below: ``_TRAILER`` rescans to the end at every bracket left open, which made a
+#: 2 MB one-line text take minutes. No title the extractors hand on is longer (cut, or left out).
+MAX_TITLE_CHARS = 200
+#: A title is looked for in this many first characters of a text, never in a whole text that may be
+#: megabytes on one line.
+TITLE_WINDOW = 4000
 #: The report words: 年度报告, 年报, 年度(信息公开)工作报告.
 REPORT_WORDS = re.compile(r"年度报告|年报|年度(?:信息公开)?工作报告")
 #: Whose report: information disclosure (a bare "…年报" in a 年报 column counts too).
@@ -41,6 +49,8 @@ def is_report_title(title: str) -> bool:
     """The title names an information-disclosure annual report (not a notice or plan about one, nor a
     sentence that mentions one): it ends with the report words, before any bracketed note or date."""
     compact = re.sub(r"\s+", "", title)
+    if len(compact) > MAX_TITLE_CHARS:
+        return False
     core = _TRAILER.sub("", compact)
     if not _ENDS_AS_REPORT.search(core) or _NOT_A_REPORT.search(core) or _DRAFT_OR_FORM.search(compact):
         return False
