@@ -41,6 +41,8 @@ _CHROME_WORDS = re.compile(
 _CHROME_MARKS = re.compile(r"[\s>›»/→|:：【】\[\]()（）·•\-]+")
 _CRUMB = "[>›»/→]"
 _CRUMB_LINE = re.compile(rf"^{_CRUMB}|{_CRUMB}$|^(?:网站)?首页\s*{_CRUMB}")
+_CRUMB_END = re.compile(f"{_CRUMB}$")
+_CRUMB_START = re.compile(_CRUMB)
 #: A label of the generic kind: a few characters and a colon on a line of their own (附件：, 来源：).
 _SHORT_LABEL = re.compile(r"^[\u4e00-\u9fff ]{1,8}[:：]$")
 _TITLE_LABELS = ("名称", "标题")
@@ -87,7 +89,7 @@ def _kinds(lines: list[str]) -> list[_Kind]:
         before = lines[index - 1] if index else ""
         after = lines[index + 1] if index + 1 < len(lines) else ""
         own_label = _label(line)
-        if _is_chrome(line) or _CRUMB_LINE.search(line) or re.search(f"{_CRUMB}$", before) or re.match(_CRUMB, after):
+        if _is_chrome(line) or _CRUMB_LINE.search(line) or _CRUMB_END.search(before) or _CRUMB_START.match(after):
             kind = _Kind.CHROME
         elif own_label:
             kind = _Kind.LABEL
