@@ -1,8 +1,21 @@
 """Datasette metadata for an archive: titles and descriptions in Chinese and English, facets, column
-descriptions (units: 万元), hidden plumbing tables and the canned queries.
+descriptions (units: 万元), hidden plumbing tables, the canned queries and the charts.
 
-The ranked ``search`` query calls ``nianbao_search(q)``, which the plugin registers on every connection:
-it runs ``archive.search.search`` (the semantics of ``nianbao search``) and returns its hits as JSON.
+The canned queries hide their SQL (``hide_sql``: people who never write SQL see a form and a table; "Show
+SQL" is one click away). The ranked ``search`` query calls ``nianbao_search(q)``, which the plugin
+registers on every connection: it runs ``archive.search.search`` (the semantics of ``nianbao search``) and
+returns its hits as JSON; its ``relevance`` is each hit's BM25 score as a percentage of the best hit's (the
+raw score, a small float like 0.00000189, means nothing to a reader). ``nianbao_spellings(name)`` (every
+name of the agency, archive/aliases.py) lets the agency series and the charts find a body under its short
+and full names.
+
+Charts: datasette-dashboards (``dashboards``), served at ``/-/dashboards/charts``. Why this plugin, of the
+three the issue names: it is maintained (0.8.0, November 2025) and runs on the Datasette we pin (0.65;
+datasette-plot requires a Datasette 1.0 alpha in every release: ``>=1.0a6``, then ``==1.0a19``); it draws
+charts defined in metadata from SQL, where datasette-vega (0.6.2) and datasette-plot are chart builders a
+user clicks through on each table page; and it ships Vega, Vega-Lite and Vega-Embed in its own static
+files, so the charts work offline: no CDN is asked for anything (tests/test_browser.py checks every file
+the page loads).
 """
 
 from __future__ import annotations
@@ -44,19 +57,24 @@ BROWSE_COLUMNS = {
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "search": {
+        "hide_sql": True,
         "title": "全文检索 Search, best match first",
         "description": (
             "与 nianbao search 相同：任意长度、精确匹配、按相关度排序、高亮摘要。多个词须同时出现，"
             '"引号" 内为一个词，-词 表示排除。 Same as `nianbao search`: exact, ranked, highlighted; '
-            'several terms must all appear, a "quoted phrase" is one term, -TERM leaves out reports with it.'
+            'several terms must all appear, a "quoted phrase" is one term, -TERM leaves out reports with it. '
+            "relevance 相关度: the BM25 score as a % of the best match's (blank when listed newest first)."
         ),
         "sql": """SELECT json_extract(h.value, '$.id') AS report_id, b.title, b.agency, b.year, b.province,
-       b.city, b.county, b.check_status, json_extract(h.value, '$.score') AS score,
+       b.city, b.county, b.check_status,
+       CAST(round(100.0 * json_extract(h.value, '$.score') / max(json_extract(h.value, '$.score')) OVER ())
+            AS INTEGER) AS relevance,
        json_extract(h.value, '$.snippet') AS snippet, json_extract(h.value, '$.highlights') AS highlights
 FROM json_each(nianbao_search(:q)) h JOIN browse b ON b.id = json_extract(h.value, '$.id')
 ORDER BY h.key""",
     },
     "check_summary": {
+        "hide_sql": True,
         "title": "检查汇总 Checks: how many reports pass, fail, skip, are incomplete",
         "sql": """SELECT c.name AS check_name, sum(c.status = 'fail') AS fail, sum(c.status = 'pass') AS pass,
        sum(c.status = 'skip') AS skip, sum(c.status = 'incomplete') AS incomplete
@@ -64,6 +82,7 @@ FROM record_checks c JOIN reports r ON r.primary_document_id = c.document_id
 GROUP BY c.name ORDER BY c.name""",
     },
     "failed_checks": {
+        "hide_sql": True,
         "title": "未通过检查的报告 Reports failing a check",
         "description": (
             "每项未通过的检查及等式两边的数值；check 留空为全部。 Each failed check with both sides of "
@@ -78,10 +97,13 @@ WHERE c.status = 'fail' AND b.check_status != 'not_a_report' AND (:check = '' OR
 ORDER BY c.name, b.year DESC, b.id""",
     },
     "agency_series": {
+        "hide_sql": True,
         "title": "机关历年报告 One agency across years, with the cross-year checks",
         "description": (
-            "同一机关各年度的报告与跨年度检查（上年结转 = 上年结转下年度；现行有效件数）。 "
-            "One agency's reports year by year: carried in against last year's carried out, documents in force."
+            "同一机关各年度的报告与跨年度检查（上年结转 = 上年结转下年度；现行有效件数）。简称、全称均可"
+            "（聊城市科技局 = 聊城市科学技术局）。 One agency's reports year by year: carried in against last "
+            "year's carried out, documents in force; its short or full name finds it. Side by side, cell by "
+            "cell: the compare page (历年对比, linked from every report page)."
         ),
         "sql": """SELECT b.agency, b.year, b.id AS report_id, b.title, b.carried_over_in, b.carried_over_out,
        b.new_received,
@@ -91,10 +113,12 @@ ORDER BY c.name, b.year DESC, b.id""",
            AS in_force_check,
        (SELECT json_group_array(json(f.value)) FROM record_checks c, json_each(c.details) f
         WHERE c.document_id = b.document_id AND c.name GLOB 'cross_year.*' AND c.status = 'fail') AS failures
-FROM browse b WHERE b.agency IS NOT NULL AND (:agency = '' OR b.agency = :agency)
+FROM browse b WHERE b.agency IS NOT NULL
+  AND (:agency = '' OR b.agency IN (SELECT value FROM json_each(nianbao_spellings(:agency))))
 ORDER BY b.agency, b.year""",
     },
     "application_totals": {
+        "hide_sql": True,
         "title": "申请办理汇总 Applications by province, city and year",
         "description": (
             "新收、予以公开、不予公开、行政复议、行政诉讼（表三、表四的总计列）按省、市、年度汇总；"
@@ -109,6 +133,7 @@ WHERE year IS NOT NULL AND (:province = '' OR province = :province) AND (:city =
 GROUP BY province, city, year ORDER BY province, city, year""",
     },
     "runs_history": {
+        "hide_sql": True,
         "title": "运行记录 Import and crawl runs, with their failures",
         "sql": """SELECT r.id AS run_id, r.kind, r.started_at, r.finished_at, r.status, r.new, r.changed,
        r.duplicate, r.failed, f.url AS failed_url, f.reason AS failure
@@ -116,6 +141,13 @@ FROM runs r LEFT JOIN failures f ON f.run_id = r.id
 ORDER BY r.id DESC, f.id""",
     },
 }
+
+#: The pages the plugins add: the charts (datasette-dashboards, ``dashboards``) and the compare page.
+CHARTS_PATH = "/-/dashboards/charts"
+COMPARE_PATH = "/-/compare"
+#: The facet type joining an agency's names (``plugin.AgencyFacet``), and the table argument it toggles.
+AGENCY_FACET = "aliases"
+AGENCY_ARGUMENT = "_agency"
 
 #: Tables of plumbing, not for browsing (their data is reachable through the report pages and the API).
 HIDDEN = ("blobs", "crawl_cache")
@@ -134,13 +166,15 @@ def build(database: str) -> dict[str, Any]:
     is tilde-encoded as Datasette's own URLs are, then HTML-escaped."""
     base = escape(f"/{tilde_encode(database)}")
     links = " · ".join(
-        f'<a href="{base}/{path}">{label}</a>'
-        for path, label in (
-            ("browse", "浏览年报 Browse reports"),
-            ("search", "全文检索 Search"),
-            ("failed_checks", "未通过检查 Failed checks"),
-            ("application_totals", "申请办理汇总 Application totals"),
-            ("runs_history", "运行记录 Runs"),
+        f'<a href="{href}">{label}</a>'
+        for href, label in (
+            (f"{base}/browse", "浏览年报 Browse reports"),
+            (f"{base}/search", "全文检索 Search"),
+            (CHARTS_PATH, "图表 Charts"),
+            (COMPARE_PATH, "历年对比 Compare years"),
+            (f"{base}/failed_checks", "未通过检查 Failed checks"),
+            (f"{base}/application_totals", "申请办理汇总 Application totals"),
+            (f"{base}/runs_history", "运行记录 Runs"),
         )
     )
     return {
@@ -162,11 +196,15 @@ def build(database: str) -> dict[str, Any]:
                             "数值为表三、表四的总计列。<br>One row per report. The search box finds exactly what "
                             "you type (as <code>nianbao search</code> does); for best-first results with "
                             f'snippets use <a href="{base}/search">Search</a>. Click an id or title for '
-                            "the report page. Counts are the 总计 columns of tables 三 and 四.</p>"
+                            "the report page. Counts are the 总计 columns of tables 三 and 四. The agency facet "
+                            "joins a body's short and full names (聊城市科技局 = 聊城市科学技术局) within its region. "
+                            "For Excel: the <em>CSV for Excel</em> link (UTF-8 with a BOM).</p>"
                             + _glossary(BROWSE_COLUMNS)
                         ),
                         "facets": [
-                            *("year", "province", "city", "county", "format", "agency", "check_status"),
+                            *("year", "province", "city", "county", "format"),
+                            {AGENCY_FACET: "agency"},  # a body under all its names (plugin.AgencyFacet)
+                            "check_status",
                             {"array": "failed_checks"},
                         ],
                         "sort_desc": "year",
@@ -205,4 +243,145 @@ def build(database: str) -> dict[str, Any]:
                 "queries": CANNED_QUERIES,
             }
         },
+    }
+
+
+#: Every chart: rendered as SVG (its marks carry their values: readable by tests and screen readers), no
+#: action menu (its "open in Vega Editor" would leave the archive for vega.github.io).
+_EMBED = {"usermeta": {"embedOptions": {"renderer": "svg", "actions": False}}}
+_PROVINCE = "[[AND province = :province]]"
+#: The reports of the agency chosen (any of its names), the latest report of each year.
+_OF_AGENCY = """id IN (SELECT max(id) FROM browse
+    WHERE agency IN (SELECT value FROM json_each(nianbao_spellings(:agency))) [[AND province = :province]]
+    GROUP BY year)"""
+
+
+def _by_year(measures: tuple[tuple[str, str], ...], where: str) -> str:
+    """Each measure (a browse column) summed by year, one row per year and measure: the long form charts draw."""
+    return (
+        "\nUNION ALL\n".join(
+            f"SELECT year, '{label}' AS measure, sum({column}) AS applications FROM browse "
+            f"WHERE year IS NOT NULL AND {column} IS NOT NULL AND {where} GROUP BY year"
+            for column, label in measures
+        )
+        + "\nORDER BY year, measure"
+    )
+
+
+#: A count axis: whole numbers only (no 0.5 reports). Vega 6 still puts ticks at halves on a short axis
+#: despite tickMinStep, so the labels of those are left empty.
+_COUNT_AXIS = {"tickMinStep": 1, "format": "d", "labelExpr": "datum.value % 1 ? '' : datum.label"}
+
+
+def _bars_by_year(title: str, measures: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """A grouped bar per year (one bar per measure, in the measures' order), values in the tooltip and on
+    each mark's label."""
+    order = [label for _, label in measures]
+    return {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": "年度 year", "axis": {"labelAngle": 0}},
+            "xOffset": {"field": "measure", "type": "nominal", "scale": {"domain": order}},
+            "y": {
+                "field": "applications",
+                "type": "quantitative",
+                "title": title,
+                "axis": _COUNT_AXIS,
+                "stack": None,  # side by side (xOffset), not stacked
+                # 0 to 1 at least: a series with no rows yet (no agency chosen) draws empty axes, not an error
+                "scale": {"domain": {"unionWith": [0, 1]}},
+            },
+            "color": {
+                "field": "measure",
+                "type": "nominal",
+                "scale": {"domain": order},  # every measure in the legend, in this order, rows or not
+                "title": None,
+                "legend": {"orient": "bottom"},
+            },
+        },
+        **_EMBED,
+    }
+
+
+#: What the year charts draw: browse columns (总计 of table 三) and their labels.
+_RECEIVED_GRANTED = (("new_received", "本年新收 received"), ("granted", "予以公开 granted"))
+_SERIES = (
+    ("carried_over_in", "上年结转 carried in"),
+    ("new_received", "本年新收 received"),
+    ("granted", "予以公开 granted"),
+    ("carried_over_out", "结转下年度 carried out"),
+)
+
+
+def dashboards(database: str) -> dict[str, Any]:
+    """The datasette-dashboards config (``plugins.datasette-dashboards``) for the archive served as
+    ``database``: one dashboard, ``charts``, with a province filter on every chart and an agency filter
+    (its short or full name) for the agency's series."""
+    return {
+        "charts": {
+            "title": "图表 Charts · 政府信息公开年报",
+            "description": "各年度申请、各省未通过的检查、一个机关的历年数据（选择机关后显示）。 Applications by year, "
+            "failed checks by province, one agency's series (choose an agency above). Counts are the 总计 "
+            "columns of tables 三 and 四 of each report.",
+            "layout": [["applications", "failed-checks"], ["agency-series", "agency-series"]],
+            "filters": {
+                "province": {
+                    "name": "省 Province",
+                    "type": "select",
+                    "db": database,
+                    "query": "SELECT DISTINCT province FROM browse WHERE province IS NOT NULL ORDER BY province",
+                },
+                "agency": {
+                    "name": "机关 Agency (简称或全称 short or full name)",
+                    "type": "select",
+                    "db": database,
+                    "query": "SELECT DISTINCT nianbao_full_name(agency) FROM (SELECT DISTINCT agency FROM browse "
+                    "WHERE agency IS NOT NULL) ORDER BY 1",
+                },
+            },
+            "charts": {
+                "applications": {
+                    "title": "各年度收到与予以公开的申请 Applications received and granted, by year",
+                    "db": database,
+                    "library": "vega-lite",
+                    "query": _by_year(_RECEIVED_GRANTED, f"1 {_PROVINCE}"),
+                    "display": _bars_by_year("申请 applications", _RECEIVED_GRANTED),
+                },
+                "failed-checks": {
+                    "title": "各省未通过的检查 Failed checks by province (reports failing each check)",
+                    "db": database,
+                    "library": "vega-lite",
+                    "query": "SELECT coalesce(b.province, '（不明 unknown）') AS province, f.value AS check_name, "
+                    "count(*) AS reports FROM browse b, json_each(b.failed_checks) f "
+                    f"WHERE b.check_status = 'fail' {_PROVINCE.replace('province', 'b.province', 1)} "
+                    "GROUP BY 1, 2 ORDER BY 1, 2",
+                    "display": {
+                        "mark": {"type": "bar", "tooltip": True},
+                        "encoding": {
+                            "x": {
+                                "field": "province",
+                                "type": "nominal",
+                                "title": "省 province",
+                                "axis": {"labelAngle": 0},
+                            },
+                            "y": {
+                                "field": "reports",
+                                "type": "quantitative",
+                                "title": "报告 reports",
+                                "axis": _COUNT_AXIS,
+                            },
+                            "color": {"field": "check_name", "type": "nominal", "title": "检查 check"},
+                        },
+                        **_EMBED,
+                    },
+                },
+                "agency-series": {
+                    "title": "一个机关的历年数据 One agency's series (choose an agency above)",
+                    "db": database,
+                    "library": "vega-lite",
+                    "query": _by_year(_SERIES, _OF_AGENCY),
+                    "display": _bars_by_year("申请 applications", _SERIES),
+                },
+            },
+        }
     }

@@ -1,12 +1,21 @@
 """The Datasette hooks that make the archive browsable (registered by ``archive.serve``).
 
 * every connection to the archive is read-only (``PRAGMA query_only``, on top of Datasette's ``mode=ro``),
-  so no SQL and no plugin can write to it, and gets ``nianbao_search(q)`` for the ranked search query;
+  so no SQL and no plugin can write to it, and gets ``nianbao_search(q)`` for the ranked search query,
+  ``nianbao_spellings(name)`` and ``nianbao_full_name(name)`` for agency aliases (archive/aliases.py);
 * ``?_search=`` on ``reports`` and ``browse`` selects exactly the reports ``nianbao search`` finds
   (``archive.search.Query.ids_sql``), replacing Datasette's FTS search, which cannot read our indexes;
+  ``?_agency=`` on ``browse`` selects one body under all its names (a ``Body.key`` or any name), and the
+  agency facet (``AgencyFacet``) counts reports by body, not by the text each title prints;
 * ``/-/report/<id>`` (and ``.json``) shows one report; ``/-/file/<document id>`` downloads an archived file;
-* cells: report ids and titles link to the report page, 万元 amounts carry their unit, search snippets
-  are highlighted and check failures show both sides of the equation — every value escaped;
+  ``/-/compare`` (and ``.json``) one agency across years (archive/datasette/compare.py);
+* cells: report ids and titles link to the report page, 万元 amounts carry their unit, numbers are shown
+  in plain decimals with thousands separators (formatting.py), search snippets are highlighted and check
+  failures show both sides of the equation — every value escaped; browse rows show one id, the report's
+  (not Datasette's rowid link to a row page as well);
+* ``.csv?_bom=1`` starts the CSV with a UTF-8 byte order mark, so that Excel reads Chinese as UTF-8 (Datasette
+  0.65 has no such option); every CSV link gets a "CSV for Excel" link beside it;
+* the charts' config (datasette-dashboards) is this plugin's metadata (``get_metadata``);
 * bounds (``archive.serve.Limits``, passed as this plugin's config): every connection caps the length of
   a value and of an SQL text; only GET and HEAD are answered; a search text over
   ``archive.search.MAX_QUERY_CHARS`` is a 400 with the reason; an id above SQLite's largest integer is a
@@ -16,6 +25,7 @@
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import importlib
 import json
@@ -27,12 +37,15 @@ from typing import Any
 import sqlite_utils
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
+from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.handle_exception import handle_exception as default_handle_exception
+from datasette.utils import path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import BadRequest, Base400, NotFound, Request, Response
 from markupsafe import Markup, escape
 
-from archive.datasette import report_page
+from archive.aliases import KEY_SEPARATOR, Body, full_name, spellings
+from archive.datasette import compare, formatting, metadata, report_page
 from archive.db import MAX_INTEGER
 from archive.reports import get_report
 from archive.search import QueryError, QueryTooLong, check_length, parse_query, search
@@ -41,6 +54,7 @@ from parsers.document import HTML, SHORT_TYPES
 NAME = "nianbao"  # the plugin's name, and the key of its config in the metadata
 SEARCHABLE_TABLES = ("reports", "browse")
 INTERNAL = "_internal"  # Datasette's own database, which Datasette writes to
+DASHBOARDS = "datasette-dashboards"  # the chart plugin: its key in the metadata's plugins
 #: sqlite3_limit() categories (sqlite3.h): the longest string/BLOB/row, the longest SQL text.
 LIMIT_CATEGORIES = {"max_value_bytes": 0, "max_sql_bytes": 1}
 
@@ -105,12 +119,20 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
             _set_limit(conn, LIMIT_CATEGORIES[name], value)
     search_function = _search_json(sqlite_utils.Database(conn), datasette.setting("max_returned_rows"))
     conn.create_function("nianbao_search", 1, search_function)
+    conn.create_function("nianbao_spellings", 1, _spellings_json, deterministic=True)
+    conn.create_function("nianbao_full_name", 1, lambda name: None if name is None else full_name(str(name)))
 
 
-def _named(sql: str, params: list[object]) -> tuple[str, dict[str, object]]:
+def _spellings_json(name: str | None) -> str:
+    """``nianbao_spellings(name)``: every name of the agency as a JSON array, for ``IN (SELECT value FROM
+    json_each(…))``; a body of several regions is every one of them (the region is another condition)."""
+    return json.dumps(spellings(str(name or "")), ensure_ascii=False)
+
+
+def _named(sql: str, params: list[object], prefix: str = "nianbao_search") -> tuple[str, dict[str, object]]:
     """``sql`` with its ``?`` placeholders renamed for Datasette's named parameters."""
     pieces = sql.split("?")
-    names = [f"nianbao_search_{index}" for index in range(len(params))]
+    names = [f"{prefix}_{index}" for index in range(len(params))]
     named = pieces[0] + "".join(f":{name}{piece}" for name, piece in zip(names, pieces[1:], strict=True))
     return named, dict(zip(names, params, strict=True))
 
@@ -120,15 +142,116 @@ def filters_from_request(request: Request, database: str, table: str, datasette:
     if table not in SEARCHABLE_TABLES or database == INTERNAL:
         return None
     context: dict[str, Any] = {"supports_search": True}
+    wheres: list[str] = []
+    params: dict[str, object] = {}
+    described: list[str] = []
     text = request.args.get("_search", "")
     try:
         query = parse_query(text)
     except QueryTooLong as error:
         raise BadRequest(str(error)) from error
     except QueryError:  # no search (or only white space): every row
-        return FilterArguments([], extra_context=context)
-    sql, params = _named(*query.ids_sql())
-    return FilterArguments([f"id IN ({sql})"], params, [f"search matches {text!r}"], {**context, "search": text})
+        query = None
+    if query is not None:
+        sql, search_params = _named(*query.ids_sql())
+        wheres.append(f"id IN ({sql})")
+        params.update(search_params)
+        described.append(f"search matches {text!r}")
+        context["search"] = text
+    agency = request.args.get(metadata.AGENCY_ARGUMENT, "").strip()
+    if agency and table == "browse":
+        sql, agency_params = _named(*_agency_sql(agency), prefix="nianbao_agency")
+        wheres.append(sql)
+        params.update(agency_params)
+        described.append(f"agency is {agency.split(KEY_SEPARATOR)[-1]!r} under any of its names")
+    return FilterArguments(wheres, params, described, context)
+
+
+def _agency_sql(agency: str) -> tuple[str, list[object]]:
+    """The condition selecting one body: a ``Body.key`` (its names, in its region) or any name (its
+    spellings, in any region)."""
+    try:
+        body = Body.from_key(agency) if KEY_SEPARATOR in agency else None
+    except ValueError as error:
+        raise BadRequest(str(error)) from error
+    if body is None:
+        names = spellings(agency)
+        return f"agency IN ({', '.join('?' * len(names))})", list(names)
+    names = body.names()
+    return (
+        f"agency IN ({', '.join('?' * len(names))}) AND province IS ? AND city IS ? AND county IS ?",
+        [*names, body.province, body.city, body.county],
+    )
+
+
+class AgencyFacet(Facet):
+    """The agency facet: reports counted by body (archive/aliases.py), so that 聊城市科技局 and
+    聊城市科学技术局 of 山东省聊城市 are one line; a line selects ``?_agency=<body key>``.
+
+    Grouped by the printed name and region in SQL (browse's agency index), then joined in Python: the
+    aliases are computed once per distinct name, not once per row."""
+
+    type = metadata.AGENCY_FACET
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        for config in self.get_configs():
+            column = config["config"].get("column") or config["config"]["simple"]
+            try:
+                counts = await self._counts()
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            results.append(self._result(column, counts, config["source"]))
+        return results, timed_out
+
+    async def _counts(self) -> dict[Body, int]:
+        rows = await self.ds.execute(
+            self.database,
+            f"""SELECT agency, province, city, county, count(*) FROM ({self.sql})
+                WHERE agency IS NOT NULL GROUP BY agency, province, city, county""",
+            self.params,
+            truncate=False,
+            custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+        )
+        counts: dict[Body, int] = {}
+        for agency, province, city, county, count in rows.rows:
+            body = Body.of(agency, province, city, county)
+            counts[body] = counts.get(body, 0) + count
+        return counts
+
+    def _result(self, column: str, counts: dict[Body, int], source: str) -> dict[str, Any]:
+        size = self.get_facet_size()
+        chosen = self.request.args.get(metadata.AGENCY_ARGUMENT)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].key))
+        values = []
+        for body, count in ranked[:size]:
+            selected = body.key == chosen
+            argument = {metadata.AGENCY_ARGUMENT: body.key}
+            path = (path_with_removed_args if selected else path_with_added_args)(self.request, argument)
+            values.append(
+                {
+                    "value": body.key,
+                    "label": f"{body.name}（{body.region}）" if body.region else body.name,
+                    "count": count,
+                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
+                    "selected": selected,
+                }
+            )
+        return {
+            "name": column,
+            "type": self.type,
+            "hideable": source != "metadata",
+            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {f"_facet_{self.type}": column})),
+            "results": values,
+            "truncated": len(ranked) > size,
+        }
+
+
+@hookimpl
+def register_facet_classes() -> list[type[Facet]]:
+    return [AgencyFacet]
 
 
 def _report_link(datasette: Any, report_id: object, text: object) -> Markup:
@@ -169,12 +292,16 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return _report_link(datasette, value, value)
     if column == "title" and ("report_id" in columns or table == "browse"):
         return _report_link(datasette, row["report_id"] if "report_id" in columns else row["id"], value)
-    if column == "fees_10k_yuan":
-        return f"{value} 万元"
+    if column == "fees_10k_yuan" and isinstance(value, int | float):
+        return f"{formatting.decimal(float(value))} 万元"
     if column == "snippet" and "highlights" in columns:
         return _highlighted(str(value), json.loads(row["highlights"] or "[]"))
     if column == "failures" and table is None:
         return _failures(value)
+    if column == "relevance" and table is None and isinstance(value, int):
+        return f"{value}%"
+    if isinstance(value, int | float):
+        return formatting.number(value, column)
     return None
 
 
@@ -233,13 +360,127 @@ async def file_download(datasette: Any, request: Request) -> Response:
     return Response(bytes(data), headers=_download_headers(filename), content_type=content_type)
 
 
+def _compare_request(conn: sqlite3.Connection, request: Request) -> compare.Comparison | list[compare.Choice]:
+    """What ``/-/compare`` answers: the comparison of the body the request names, or the bodies to choose
+    from (every body with several years when it names none; each body a name may mean). Arguments:
+    ``report=ID`` (that report's body), ``agency=KEY`` (a ``Body.key``) or ``agency=NAME`` (any of its
+    names), and ``column=`` (table 三's applicant column, 总计 by default)."""
+    db = sqlite_utils.Database(conn)
+    column = request.args.get("column") or compare.DEFAULT_COLUMN
+    report = request.args.get("report", "").strip()
+    agency = request.args.get("agency", "").strip()
+    if report:
+        if not report.isdigit() or int(report) > MAX_INTEGER:
+            raise compare.CompareError(f"report must be a report id (a whole number), not {report!r}")
+        return compare.compare(db, compare.body_of_report(db, int(report)), column)
+    if not agency:
+        return compare.several_years(db)
+    if KEY_SEPARATOR in agency:
+        return compare.compare(db, Body.from_key(agency), column)
+    choices = compare.bodies_named(db, agency)
+    if len(choices) == 1:
+        return compare.compare(db, choices[0].body, column)
+    if not choices:
+        raise compare.NotInArchive(f"no report of {agency} (or {' / '.join(spellings(agency))}) in this archive")
+    return choices
+
+
+async def _comparison(datasette: Any, request: Request) -> compare.Comparison | list[compare.Choice]:
+    try:
+        return await datasette.get_database().execute_fn(lambda conn: _compare_request(conn, request))
+    except compare.NotInArchive as error:
+        raise NotFound(str(error)) from error
+    except ValueError as error:  # CompareError, a malformed agency key: the request's fault
+        raise BadRequest(str(error)) from error
+
+
+async def compare_html(datasette: Any, request: Request) -> Response:
+    answer = await _comparison(datasette, request)
+    database = datasette.get_database().name
+    context: dict[str, Any] = {
+        "database": database,
+        "columns": compare.COLUMNS,
+        "status_label": compare.status_label,
+        "number": formatting.cell,
+        "change": formatting.change,
+    }
+    if isinstance(answer, list):
+        context.update(choices=answer, asked=request.args.get("agency", ""))
+    else:
+        context.update(comparison=answer, charts=metadata.CHARTS_PATH, agency_argument=metadata.AGENCY_ARGUMENT)
+    return Response.html(await datasette.render_template("nianbao_compare.html", context, request=request))
+
+
+async def compare_json(datasette: Any, request: Request) -> Response:
+    answer = await _comparison(datasette, request)
+    if isinstance(answer, list):
+        return Response.json({"choices": [dataclasses.asdict(choice) for choice in answer]})
+    return Response.json(dataclasses.asdict(answer), default=str)
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Callable[..., Any]]]:
     return [
         (r"^/-/report/(?P<id>[0-9]+)\.json$", report_json),
         (r"^/-/report/(?P<id>[0-9]+)$", report_html),
         (r"^/-/file/(?P<id>[0-9]+)$", file_download),
+        (r"^/-/compare\.json$", compare_json),
+        (r"^/-/compare$", compare_html),
     ]
+
+
+@hookimpl
+def get_metadata(datasette: Any) -> dict[str, Any]:
+    """The charts' config (datasette-dashboards reads its config from the top-level metadata, which
+    ``archive.serve`` builds with this plugin's limits only): the dashboards of the archive served."""
+    served = next((name for name in datasette.databases if name != INTERNAL), None)
+    return {} if served is None else {"plugins": {DASHBOARDS: metadata.dashboards(served)}}
+
+
+#: The browse table's HTML rows leave out Datasette's row link and rowid, and the primary document's id:
+#: one id per row, the report's, which opens the report page (render_cell).
+BROWSE_HIDDEN = ("Link", "rowid", "document_id")
+
+
+#: Datasette's display columns of a table page, and its rows (each a list of cells).
+Columns = list[dict[str, Any]]
+
+
+def _report_columns_only(columns: Columns, rows: list[Any]) -> tuple[Columns, list[list[dict[str, Any]]]]:
+    """Datasette's display columns and rows of browse without ``BROWSE_HIDDEN`` (for nianbao_browse_table.html)."""
+    shown = [column for column in columns if column["name"] not in BROWSE_HIDDEN]
+    return shown, [[cell for cell in row if cell["column"] not in BROWSE_HIDDEN] for row in rows]
+
+
+@hookimpl
+def extra_template_vars(table: str | None, view_name: str) -> dict[str, Any]:
+    """On browse's table page, Datasette's table include is ours (nianbao_browse_table.html)."""
+    if view_name == "table" and table == "browse":
+        return {"custom_table_templates": ["nianbao_browse_table.html"], "nianbao_report_columns": _report_columns_only}
+    return {}
+
+
+#: Beside each page's CSV link, the same CSV for Excel: every row (streamed), downloaded, with a BOM.
+EXCEL_CSV_SCRIPT = """
+document.querySelectorAll("p.export-links").forEach(function (p) {
+  var csv = Array.prototype.find.call(p.querySelectorAll("a"), function (a) { return a.textContent === "CSV"; });
+  if (!csv) return;
+  var url = new URL(csv.href, location.href);
+  url.searchParams.set("_stream", "on");
+  url.searchParams.set("_dl", "1");
+  url.searchParams.set("_bom", "1");
+  var link = document.createElement("a");
+  link.href = url.pathname + url.search;
+  link.className = "nianbao-excel-csv";
+  link.textContent = "CSV for Excel 供 Excel 打开";
+  csv.after(document.createTextNode(", "), link);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name: str) -> str:
+    return EXCEL_CSV_SCRIPT if view_name in ("table", "database") else ""  # canned queries: "table"
 
 
 #: What a bound hit is answered, in place of Datasette's 500: the client's request went too far.
@@ -282,6 +523,40 @@ def _refusal(request: Request) -> Base400 | None:
     return None
 
 
+#: UTF-8's byte order mark: Excel reads a CSV starting with it as UTF-8 (without it, as the system's code page).
+BOM = "\ufeff".encode()
+BOM_VALUES = ("1", "on", "true")
+
+
+def _wants_bom(scope: dict[str, Any], receive: Any) -> bool:
+    """A CSV asked for with ``_bom=1``."""
+    if scope["type"] != "http" or not scope["path"].endswith(".csv"):
+        return False
+    return Request(scope, receive).args.get("_bom", "").lower() in BOM_VALUES
+
+
+def _with_bom(send: Any) -> Callable[[dict[str, Any]], Any]:
+    """``send`` with the BOM before the first bytes of a successful answer's body (Datasette streams CSV
+    without a Content-Length; one that has it grows by the BOM's 3 bytes)."""
+    state = {"ok": False, "sent": False}
+
+    async def sending(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            state["ok"] = message["status"] == 200
+            if state["ok"]:
+                message = {**message, "headers": [_longer(name, value) for name, value in message.get("headers", [])]}
+        elif message["type"] == "http.response.body" and state["ok"] and not state["sent"]:
+            message = {**message, "body": BOM + message.get("body", b"")}
+            state["sent"] = True
+        await send(message)
+
+    return sending
+
+
+def _longer(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    return (name, str(int(value) + len(BOM)).encode()) if name.lower() == b"content-length" else (name, value)
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     """Refuse writes and search texts over ``MAX_QUERY_CHARS`` before any SQL runs, with the reason
@@ -291,7 +566,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
         async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
             refusal = _refusal(Request(scope, receive)) if scope["type"] == "http" else None
             if refusal is None:
-                await app(scope, receive, send)
+                await app(scope, receive, _with_bom(send) if _wants_bom(scope, receive) else send)
                 return
             respond = default_handle_exception(datasette, Request(scope, receive), refusal)
             await (await respond()).asgi_send(send)
