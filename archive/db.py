@@ -10,9 +10,11 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
+import sys
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import IO
@@ -154,7 +156,48 @@ _BROWSE_SELECT = """
     LEFT JOIN report_records x ON x.report_id = r.id"""
 
 
-MIGRATIONS: list[str] = [
+@dataclass(frozen=True)
+class Migration:
+    """A migration that needs Python, not only SQL (the search indexes are tokenized by Python functions):
+    ``run`` does its work inside the migration's transaction; ``name`` says what it is for."""
+
+    name: str
+    run: Callable[[sqlite_utils.Database], None]
+
+
+#: Reports read and indexed at a time by ``reindex_search``.
+REINDEX_BATCH = 200
+
+
+def reindex_search(db: sqlite_utils.Database) -> None:
+    """Rebuild the three search indexes from the text of every report's primary document, tokenized as
+    ``fts.normalize`` reads it now, with a progress bar on a terminal. In place and within the caller's
+    transaction: readers see the old index until it commits, a crash leaves the old one."""
+    import click  # only when an archive is migrated: importing it is not free, and most opens never need it
+
+    total = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    for table, _, _ in fts.INDEXES:
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+    hidden = total == 0 or not sys.stderr.isatty()
+    with click.progressbar(length=total, label="re-indexing the search text", file=sys.stderr, hidden=hidden) as bar:
+        last_id = 0
+        while rows := db.execute(
+            """SELECT r.id, d.text FROM reports r JOIN documents d ON d.id = r.primary_document_id
+               WHERE r.id > ? ORDER BY r.id LIMIT ?""",
+            [last_id, REINDEX_BATCH],
+        ).fetchall():
+            # Row by row, so that each text is normalised once for its three indexes (the functions' caches).
+            tokens = [{name: function(text) for name, function in _INDEX_FUNCTIONS.items()} for _, text in rows]
+            for table, function, _ in fts.INDEXES:
+                db.conn.executemany(
+                    f"INSERT INTO {table}(rowid, t) VALUES (?, ?)",
+                    [(rowid, row_tokens[function]) for (rowid, _), row_tokens in zip(rows, tokens, strict=True)],
+                )
+            bar.update(len(rows))
+            last_id = rows[-1][0]
+
+
+MIGRATIONS: list[str | Migration] = [
     # 1: documents, their bytes, where they were seen, runs, failures, reports, search index
     f"""
     CREATE TABLE runs (
@@ -390,6 +433,9 @@ MIGRATIONS: list[str] = [
         {_browse_refresh("new.report_id", _BROWSE_SELECT)}
     END;
     """,
+    # 9: search across layout white space (issue 13 item 1). ``fts.normalize`` now drops white space between
+    # two Chinese characters (a PDF's line break inside 不予公开), so every report is indexed again.
+    Migration("search_layout_space", reindex_search),
 ]
 
 
@@ -454,6 +500,10 @@ def _fts_pairs(text: str | None) -> str:
     return fts.pair_tokens(_normalized(text))
 
 
+#: The SQL functions the index triggers call (named in ``fts.INDEXES``), registered on every connection.
+_INDEX_FUNCTIONS = {"nianbao_fts_chars": _fts_chars, "nianbao_fts_pairs": _fts_pairs}
+
+
 def archive_exists(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` holds an archive already (False: no file there, or an empty one — a new archive).
 
@@ -509,8 +559,8 @@ def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.
             f"{str(path)!r} is a SQLite database but not an archive: it has tables but no archive schema"
         )
     db.conn.execute("PRAGMA foreign_keys = ON")
-    db.conn.create_function("nianbao_fts_chars", 1, _fts_chars, deterministic=True)
-    db.conn.create_function("nianbao_fts_pairs", 1, _fts_pairs, deterministic=True)
+    for name, function in _INDEX_FUNCTIONS.items():
+        db.conn.create_function(name, 1, function, deterministic=True)
     if migrate:
         db.conn.execute("PRAGMA journal_mode = WAL")
         db.conn.execute("PRAGMA synchronous = NORMAL")
@@ -529,10 +579,24 @@ def apply_migrations(db: sqlite_utils.Database) -> None:
         raise RuntimeError(
             f"archive schema version {version} is newer than this nianbao knows ({len(MIGRATIONS)}): upgrade"
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    while (version := schema_version(db)) < len(MIGRATIONS):
+        number, script = version + 1, MIGRATIONS[version]
+        if isinstance(script, Migration):
+            _apply_python_migration(db, number, script)
+            continue
         try:
             db.conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
         except Exception:
             if db.conn.in_transaction:
                 db.conn.rollback()
             raise
+
+
+def _apply_python_migration(db: sqlite_utils.Database, number: int, migration: Migration) -> None:
+    """Run ``migration`` as step ``number`` under the archive's writer lock. It may take minutes (a
+    re-index), so another process opening the archive meanwhile queues on the lock, then finds the step
+    done instead of doing it again."""
+    with write_transaction(db):
+        if schema_version(db) < number:
+            migration.run(db)
+            db.conn.execute(f"PRAGMA user_version = {number}")

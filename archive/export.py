@@ -15,7 +15,7 @@ empty cell), never 0. The writers (``write``) turn rows into CSV (UTF-8 with a B
 Excel reads Chinese), JSON Lines, Parquet (pyarrow) or XLSX (openpyxl), with English column keys or the
 Chinese headers.
 
-Reports are selected by the search module's query and filters (``archive.search``) plus their status.
+Reports are selected by the search module's query and filters (``archive.search``: status included).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
@@ -33,7 +32,7 @@ import sqlite_utils
 from archive import records, search
 from parsers import form
 from parsers.document import SHORT_TYPES
-from parsers.report import RecordStatus, ReportRecord
+from parsers.report import ReportRecord
 
 WHATS = ("reports", "cells", "checks", "sightings")
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
@@ -41,8 +40,6 @@ FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 BINARY_FORMATS = ("parquet", "xlsx")
 #: File name endings that name a format (``-o reports.parquet``).
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".xlsx": "xlsx"}
-#: A report's status as the browse table shows it: its record's word, or ``unparsed`` (no file parsed yet).
-STATUSES = (*typing.get_args(RecordStatus), "unparsed")
 #: An XLSX sheet's row limit, the header row included.
 XLSX_MAX_ROWS = 1_048_576
 PARQUET_BATCH_ROWS = 50_000
@@ -67,30 +64,11 @@ class Field:
 # -- which reports --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ExportFilters(search.Filters):
-    """The search filters (``archive.search.Filters``: agency, year, province, city, format, type) plus the
-    report's status (``STATUSES``)."""
-
-    status: str | None = None
-
-    def where(self) -> tuple[list[str], list[object]]:
-        clauses, params = super().where()
-        if self.status is not None:
-            clauses.append("r.id IN (SELECT id FROM browse WHERE check_status = ?)")
-            params.append(self.status)
-        return clauses, params
-
-
 def select_reports(db: sqlite_utils.Database, query: str | None, filters: search.Filters) -> list[int]:
     """The ids of the reports matching ``query`` (the search query language; None or blank: every report)
-    and ``filters``, in id order. Raises ``archive.search.QueryError`` for a query with nothing to search."""
-    if query is not None and query.strip():
-        return sorted(search.matching_report_ids(db, query, filters))
-    clauses, params = filters.where()
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = f"SELECT r.id FROM reports r JOIN documents d ON d.id = r.primary_document_id{where} ORDER BY r.id"
-    return [row[0] for row in db.execute(sql, params)]
+    and ``filters``, in id order (an export lists reports as the archive numbers them). Raises
+    ``archive.search.QueryError`` for a query with nothing to search."""
+    return sorted(search.matching_report_ids(db, query, filters))
 
 
 # -- the columns ----------------------------------------------------------------------------------------------

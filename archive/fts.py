@@ -21,9 +21,12 @@ report ids. Together the three take about 1.25× the UTF-8 size of the text (``b
 a one-character prefix index, the usual way to serve one-character queries, alone doubles that.
 
 Every character is indexed, punctuation, spaces and ASCII included (so ``gov.cn`` and ``1月1日`` are
-found). FTS5's ``ascii`` tokenizer treats every non-ASCII character as part of a token and splits on
-ASCII punctuation and spaces, so those are mapped into Unicode plane 15 (private use) first; user input
-therefore never reaches FTS5 syntax: quotes, ``AND``, ``*``, ``NEAR(`` are just characters to find.
+found), except white space between two Chinese characters: that is layout, not content (PDF and HTML text
+breaks a line inside ``不予公开`` wherever the line ends), so ``normalize`` drops it (``layout_gaps``)
+from the text and the query alike. FTS5's ``ascii`` tokenizer treats every non-ASCII character as part of
+a token and splits on ASCII punctuation and spaces, so those are mapped into Unicode plane 15 (private
+use) first; user input therefore never reaches FTS5 syntax: quotes, ``AND``, ``*``, ``NEAR(`` are just
+characters to find.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 
 CHARS_TABLE = "report_chars"
 PAIRS_TABLE = "report_pairs"
@@ -65,32 +69,82 @@ def _fold_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char).lower()
 
 
+@lru_cache(maxsize=65536)
+def is_wide(char: str) -> bool:
+    """Whether white space beside ``char`` on both sides is layout: East Asian Width F, W or H (Chinese
+    characters and punctuation, full-width forms, kana), Hangul excepted — Korean separates words by spaces.
+
+    The rule by which CSS removes a line break in a browser (CSS Text 3, 4.1.2 "Segment Break
+    Transformation Rules", https://drafts.csswg.org/css-text-3/#line-break-transform), applied here to every
+    white space character, as PDF text also breaks lines with spaces, tabs and U+3000."""
+    return unicodedata.east_asian_width(char) in "FWH" and "HANGUL" not in unicodedata.name(char, "")
+
+
+#: A run of white space between two non-ASCII characters: the candidates for ``layout_gaps`` (a wide
+#: character is never ASCII), found by the regular expression engine, so that the runs between numbers
+#: (``0 0 0``) of a table never reach Python.
+_GAP = re.compile(r"(?<=[^\x00-\x7f\s])\s+(?=[^\x00-\x7f\s])")
+
+
+def layout_gaps(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every run of white space in ``text`` between two wide characters (``is_wide``).
+
+    Decided on the source characters, before folding: ``，`` is wide although NFKC folds it to ``,``."""
+    return [
+        match.span() for match in _GAP.finditer(text) if is_wide(text[match.start() - 1]) and is_wide(text[match.end()])
+    ]
+
+
 def normalize(text: str) -> str:
-    """The searchable form of a text: NFKC (full-width → half-width, Kangxi radicals → ideographs),
-    lower case, every run of white space one space. Search is exact on this form."""
-    return _WHITESPACE.sub(" ", "".join(map(_fold_char, text))).strip()
+    """The searchable form of a text: white space between two Chinese characters dropped (``layout_gaps``),
+    NFKC (full-width → half-width, Kangxi radicals → ideographs), lower case, every other run of white space
+    one space. Search is exact on this form."""
+    return _WHITESPACE.sub(" ", fold(_drop_gaps(text)[0])).strip()
+
+
+def fold(text: str) -> str:
+    """NFKC and lower case, character by character: each source character folds on its own."""
+    return "".join(map(_fold_char, text))
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
-    """``normalize`` plus, for each normalised character, the index of the source character it came from."""
+    """``normalize`` plus, for each normalised character, the index of the source character it came from.
+
+    The same three steps as ``normalize``, each carrying the offsets along by slicing lists (not a Python
+    loop per character): search makes a snippet of every hit's whole text with it."""
+    kept, offsets = _drop_gaps(text)
+    folded_chars = list(map(_fold_char, kept))
+    folded = "".join(folded_chars)
+    if len(folded) != len(kept):  # a character folded into several (㈠ → "(一)", … → "..."): repeat its offset
+        offsets = list(chain.from_iterable(map(repeat, offsets, map(len, folded_chars))))
     chars: list[str] = []
+    normalized_offsets: list[int] = []
+    previous = 0
+    for match in _WHITESPACE.finditer(folded):
+        start, end = match.span()
+        chars.append(folded[previous:start])
+        normalized_offsets += offsets[previous:start]
+        if start > 0 and end < len(folded):  # leading and trailing white space goes
+            chars.append(" ")
+            normalized_offsets.append(offsets[start])
+        previous = end
+    chars.append(folded[previous:])
+    normalized_offsets += offsets[previous:]
+    return "".join(chars), normalized_offsets
+
+
+def _drop_gaps(text: str) -> tuple[str, list[int]]:
+    """``text`` without its layout gaps, and the source index of each character kept."""
     offsets: list[int] = []
-    previous_space = True  # strips leading white space
-    for index, char in enumerate(text):
-        for folded in _fold_char(char):
-            if folded.isspace():
-                if previous_space:
-                    continue
-                folded = " "
-                previous_space = True
-            else:
-                previous_space = False
-            chars.append(folded)
-            offsets.append(index)
-    if chars and chars[-1] == " ":
-        chars.pop()
-        offsets.pop()
-    return "".join(chars), offsets
+    pieces: list[str] = []
+    previous = 0
+    for start, end in layout_gaps(text):
+        pieces.append(text[previous:start])
+        offsets += range(previous, start)
+        previous = end
+    pieces.append(text[previous:])
+    offsets += range(previous, len(text))
+    return "".join(pieces), offsets
 
 
 def _encode(normalized: str) -> str:

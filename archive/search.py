@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-import sqlite_utils
-
 from archive import fts
+from archive.aliases import spellings
 from parsers.document import SHORT_TYPES
+from parsers.report import RecordStatus
+
+if typing.TYPE_CHECKING:  # importing sqlite_utils takes seconds: `nianbao --help` reads STATUSES from here
+    import sqlite_utils
 
 #: Above this many matches, results are listed newest first rather than scored (see ``search``).
 RANK_LIMIT = 10_000
@@ -30,6 +34,9 @@ SNIPPET_AFTER = 70
 #: query (100,000 characters took 2 s, 20 MB a minute of CPU, holding the GIL of `nianbao serve`), while
 #: a real query is a few words or one quoted sentence: a longer one is refused with QueryTooLong.
 MAX_QUERY_CHARS = 1000
+#: A report's status as the browse table shows it (``check_status``): its record's word, or ``unparsed``
+#: (no file of it parsed yet).
+STATUSES = (*typing.get_args(RecordStatus), "unparsed")
 
 
 class QueryError(ValueError):
@@ -42,6 +49,8 @@ class QueryTooLong(QueryError):
 
 @dataclass
 class Query:
+    """Normalised terms: reports containing every ``include`` and no ``exclude`` (no term: every report)."""
+
     include: list[str]
     exclude: list[str]
 
@@ -104,18 +113,28 @@ def parse_query(text: str) -> Query:
 
 @dataclass
 class Filters:
-    agency: str | None = None
+    """Which reports a search, an export or a count looks at (None: any)."""
+
+    agency: str | None = None  # under any of its names: 聊城市科技局 is 聊城市科学技术局 (archive/aliases.py)
     year: int | None = None
     province: str | None = None
     city: str | None = None
     format: str | None = None  # report table format: 2021, 2019, legacy
     type: str | None = None  # file type: pdf, html, docx, doc, txt
+    status: str | None = None  # one of STATUSES: pass, fail, incomplete, not_a_report, unparsed
 
     def where(self) -> tuple[list[str], list[object]]:
-        """SQL conditions on the primary document ``d`` (and the report ``r``), with their parameters."""
+        """SQL conditions on the primary document ``d`` (and the report ``r``), with their parameters.
+
+        The status is the browse table's (one row per report, indexed by status): the report-level
+        record's status, kept in step by triggers (archive/db.py)."""
         clauses: list[str] = []
         params: list[object] = []
-        for column in ("agency", "year", "province", "city", "format"):
+        if self.agency is not None:
+            names = spellings(self.agency)
+            clauses.append(f"d.agency IN ({', '.join('?' * len(names))})")
+            params += names
+        for column in ("year", "province", "city", "format"):
             value = getattr(self, column)
             if value is not None:
                 clauses.append(f"d.{column} = ?")
@@ -124,6 +143,9 @@ class Filters:
             media_types = [media for media, short in SHORT_TYPES.items() if short == self.type]
             clauses.append("EXISTS (SELECT 1 FROM documents f WHERE f.report_id = r.id AND f.media_type = ?)")
             params.append(media_types[0] if media_types else self.type)
+        if self.status is not None:
+            clauses.append("r.id IN (SELECT id FROM browse WHERE check_status = ?)")
+            params.append(self.status)
         return clauses, params
 
 
@@ -194,9 +216,10 @@ def _count_sql(query: Query, filters: Filters) -> tuple[str, list[object]]:
     )
 
 
-def matching_report_ids(db: sqlite_utils.Database, query_text: str, filters: Filters | None = None) -> list[int]:
-    """Every matching report id, unordered: the exact answer set (used by tests and the benchmark)."""
-    query = parse_query(query_text)
+def matching_report_ids(db: sqlite_utils.Database, query_text: str | None, filters: Filters | None = None) -> list[int]:
+    """Every matching report id, unordered: the exact answer set (what ``nianbao export`` exports, what
+    tests and the benchmark check). No query (None or blank): every report the filters keep."""
+    query = parse_query(query_text) if query_text is not None and query_text.strip() else Query([], [])
     filters = filters or Filters()
     if not filters.where()[0]:  # the fast path: the indexes alone
         sql, params = query.ids_sql()
@@ -276,14 +299,46 @@ def report_files(db: sqlite_utils.Database, report_id: int) -> list[dict[str, ob
 
 
 def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Where the (normalised) terms stand in ``text``, as (start, end) offsets into ``text`` itself."""
+    """Where the (normalised) terms stand in ``text``, as (start, end) offsets into ``text`` itself.
+
+    Usually by a pattern over the folded text that lets white space stand between any two characters of a
+    term, each candidate kept only if its own normalised form is the term (white space between two Chinese
+    characters is layout, any other is not: ``fts.layout_gaps``). A whole-text NFKC fold runs in C; the
+    character-by-character mapping (``fts.normalize_with_offsets``) is needed only when folding changes
+    the text's length (㈠ → "(一)", … → "..."), when offsets in the folded text no longer match the source."""
     if not terms:
         return []
     folded = unicodedata.normalize("NFKC", text).lower()
-    if len(folded) == len(text):  # the usual case: folding moved no character, so offsets carry over
-        longest_first = sorted(terms, key=len, reverse=True)
-        pattern = re.compile("|".join(re.escape(term).replace(r"\ ", r"\s+") for term in longest_first))
-        return [match.span() for match in pattern.finditer(folded)]
+    if len(folded) != len(text):
+        return _spans_by_offsets(text, terms)
+    spans = []
+    for term in terms:
+        pattern = _spaced_pattern(term)
+        spaceless = " " not in term
+        match = pattern.search(folded)
+        while match is not None:
+            start, end = match.span()
+            # As long as the term and white-space free: the folded term itself, nothing to check.
+            if (spaceless and end - start == len(term)) or fts.normalize(text[start:end]) == term:
+                spans.append((start, end))
+            match = pattern.search(folded, start + 1)  # overlapping: a rejected candidate may hide a match
+    return sorted(spans)
+
+
+def _spaced_pattern(term: str) -> re.Pattern[str]:
+    """``term`` with any white space allowed between two of its characters, a space standing for a run."""
+    pieces = []
+    for index, char in enumerate(term):
+        if char == " ":
+            pieces.append(r"\s+")
+            continue
+        if index and term[index - 1] != " ":
+            pieces.append(r"\s*")
+        pieces.append(re.escape(char))
+    return re.compile("".join(pieces))
+
+
+def _spans_by_offsets(text: str, terms: list[str]) -> list[tuple[int, int]]:
     normalized, offsets = fts.normalize_with_offsets(text)
     spans = []
     for term in terms:

@@ -3,10 +3,14 @@
     python bench/search.py [--docs 100000] [--queries 200] [--seed 1] [--rebuild]
 
 Builds (or reuses from ``bench/cache/``) an archive of ``--docs`` synthetic reports through the real
-``archive.ingest.ingest`` path, then runs ``--queries`` queries of 1–8 characters, interleaving per
-query: ``matching_report_ids`` (all matching ids), the ``LIKE`` scan (all matching ids) and ``search``
-(first page: count, top 20 by BM25, snippets). Answers are checked against a brute-force substring
-scan of the normalised texts. Prints a Markdown report and writes ``bench/results/search.{md,json}``.
+``archive.ingest.ingest`` path, every second one hard-wrapped as PDF text is (a line break every
+``WRAP_WIDTH`` characters, wherever it falls: inside 不予公开 as often as not), then runs ``--queries``
+queries of 1–8 characters, some typed with layout white space (``"不予 公开"``), interleaving per query:
+``matching_report_ids`` (all matching ids), the ``LIKE`` scan (all matching ids) and ``search`` (first
+page: count, top 20 by BM25, snippets). Answers are checked against the brute-force substring test on the
+normalised texts: ``fts.normalize(query) in fts.normalize(text)``. Last, the re-index that migrates an
+existing archive (``archive.db.reindex_search``) is timed on the whole archive. Prints a Markdown report
+and writes ``bench/results/search.{md,json}``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import math
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -31,7 +36,7 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from archive import fts
-from archive.db import connect
+from archive.db import connect, reindex_search, write_transaction
 from archive.ingest import Source, finish_run, ingest, start_run
 from archive.reports import index_bytes
 from archive.search import matching_report_ids, search
@@ -61,10 +66,24 @@ def progress(line: str) -> None:
     print(f"\r{line}   ", end="", file=sys.stderr, flush=True)
 
 
+#: Every second report is hard-wrapped at this many characters a line, as text read from a PDF is.
+WRAP_WIDTH = 38
+
+
+def hard_wrap(text: str) -> str:
+    """``text`` with a line break every WRAP_WIDTH characters of each line, wherever it falls."""
+    return "\n".join(
+        "\n".join(line[start : start + WRAP_WIDTH] for start in range(0, len(line), WRAP_WIDTH)) or line
+        for line in text.split("\n")
+    )
+
+
 def cache_key(n_docs: int, seed: int) -> str:
     """What the built archive depends on: schema and tokenizer (``archive/db.py``, ``archive/fts.py``), the
-    generator and its seeds. Edits elsewhere in ``archive/`` do not force a rebuild (``--rebuild`` does)."""
+    generator and its seeds, the wrapping. Edits elsewhere in ``archive/`` do not force a rebuild
+    (``--rebuild`` does)."""
     digest = hashlib.sha256()
+    digest.update(f"hard-wrap every second report at {WRAP_WIDTH}\0".encode())
     sources = [ROOT / "archive" / name for name in ("fts.py", "db.py")]
     sources += [BENCH / "synthetic.py", *sorted((BENCH / "seeds").glob("*.txt"))]
     for path in sources:
@@ -87,7 +106,7 @@ def build(path: Path, n_docs: int, seed: int) -> dict[str, Any]:
     texts = synthetic.generate(n_docs, seed)
     for index in range(n_docs):
         t0 = time.perf_counter()
-        text = next(texts)
+        text = next(texts) if index % 2 == 0 else hard_wrap(next(texts))
         t1 = time.perf_counter()
         outcome = ingest(db, Source(url=f"https://bench.example/{index}.txt", data=text.encode()), run_id)
         t2 = time.perf_counter()
@@ -111,8 +130,8 @@ def build(path: Path, n_docs: int, seed: int) -> dict[str, Any]:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     partial.rename(path)
-    Path(f"{partial}-wal").unlink(missing_ok=True)
-    Path(f"{partial}-shm").unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm", ".write.lock"):  # the writer lock file stays beside the partial name
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
     return {
         "documents": n_docs,
         "total_seconds": round(time.perf_counter() - started, 1),
@@ -201,17 +220,24 @@ ABSENT = [
 ]
 
 
+#: Queries typed with white space between Chinese characters, as copied from a PDF: each finds what the
+#: same query without it finds.
+LAYOUT_SPACED = ["不予 公开", "行政\n复议", "依申请　公开", "政府 信息 公开", "结转下\t年度", "（一） 主动"]
+
+
 @dataclass
 class Query:
     text: str  # normalised: what the reference and LIKE look for
     kind: str
+    spelled: str | None = None  # as typed, when that differs from ``text`` by more than quoting
 
     @property
     def typed(self) -> str:
         """What a user types for an exact substring search: quoted when it holds a space or starts with '-'."""
-        if any(char.isspace() for char in self.text) or self.text.startswith("-"):
-            return f'"{self.text}"'
-        return self.text
+        typed = self.spelled or self.text
+        if any(char.isspace() for char in typed) or typed.startswith("-"):
+            return f'"{typed}"'
+        return typed
 
 
 def make_queries(count: int, seed: int, texts: list[str]) -> list[Query]:
@@ -228,12 +254,13 @@ def make_queries(count: int, seed: int, texts: list[str]) -> list[Query]:
         + [Query(text, "expected absent") for text in ABSENT]
         + [Query(name, "place / agency") for name in names if len(name) <= 8]
         + [Query(number, "number") for number in numbers]
+        + [Query(spelled, "layout space in the query", spelled) for spelled in LAYOUT_SPACED]
     )
     queries: list[Query] = []
     seen: set[str] = set()
     for query in fixed:
         query.text = fts.normalize(query.text)
-        if query.text not in seen:
+        if query.text not in seen or query.spelled:  # a spelling tests the typing: kept beside its text
             seen.add(query.text)
             queries.append(query)
     if count < len(queries):
@@ -255,8 +282,23 @@ def make_queries(count: int, seed: int, texts: list[str]) -> list[Query]:
 
 
 def reference(queries: list[Query], documents: list[tuple[int, str]]) -> list[set[int]]:
-    """Brute force: for each query, the reports whose normalised text contains it."""
+    """Brute force: for each (normalised) query, the reports whose normalised text contains it."""
     return [{report_id for report_id, text in documents if query.text in text} for query in queries]
+
+
+_RUNS_OF_SPACE = re.compile(r"\s+")
+
+
+def across_layout(queries: list[Query], expected: list[set[int]], rows: list[tuple[int, str]]) -> dict[str, int]:
+    """How many queries, and (query, report) matches, stand only across layout white space: matches that the
+    normalisation before issue 13 (every run of white space one space, none dropped) misses."""
+    missed = [0] * len(queries)
+    for report_id, text in rows:
+        keeping_layout = _RUNS_OF_SPACE.sub(" ", fts.fold(text)).strip()
+        for number, (query, answer) in enumerate(zip(queries, expected, strict=True)):
+            if report_id in answer and query.text not in keeping_layout:
+                missed[number] += 1
+    return {"queries": sum(1 for count in missed if count), "matches": sum(missed)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -516,6 +558,11 @@ def git_revision() -> str:
     return commit + (f" (modified: {', '.join(changed)})" if changed else "")
 
 
+def printable(typed: str) -> str:
+    """A query as typed, its line breaks and tabs shown as escapes (a Markdown table cell is one line)."""
+    return typed.replace("\n", "\\n").replace("\t", "\\t")
+
+
 def markdown(summary: dict[str, Any]) -> str:
     m, p, b, s = summary["machine"], summary["parameters"], summary["build"], summary["sizes"]
     lat, acc, sp = summary["latency"], summary["accuracy"], summary["speedup"]
@@ -542,7 +589,13 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- page cache warmed by reading the archive once ({p['warm_seconds']:.1f} s); each query timed "
         f"{p['repeats']} times per approach (the median counts), interleaved (ours, LIKE, alternating who goes "
         "first), then `search()`",
-        f"- reference: brute-force `normalize(text)` substring test over every report ({p['reference_seconds']:.0f} s)",
+        f"- reference: brute-force `normalize(query) in normalize(text)` over every report "
+        f"({p['reference_seconds']:.0f} s); every second report hard-wrapped at {WRAP_WIDTH} characters a line "
+        f"(PDF text): {p['across_layout']['matches']:,} (query, report) matches in {p['across_layout']['queries']} "
+        "queries stand only across a line break, where white space between two Chinese characters is dropped",
+        f"- the re-index that migrates an existing archive (`archive.db.reindex_search`, schema migration "
+        f"`search_layout_space`), timed on this archive: {p['reindex_seconds']:,.0f} s for {p['docs']:,} reports "
+        f"({p['docs'] / p['reindex_seconds']:,.0f} reports/s)",
         "",
         "## Results",
         "",
@@ -566,7 +619,8 @@ def markdown(summary: dict[str, Any]) -> str:
         f"{s['index_bytes_per_character']:.2f} bytes per character.",
         "",
         "`LIKE` runs on the stored text, not the normalised one, so it misses matches that exist only after "
-        "normalisation (full-width brackets and digits, runs of white space) — that is the gap in its exactness.",
+        "normalisation (full-width brackets and digits, runs of white space, line breaks inside a word) — that is "
+        "the gap in its exactness.",
         "",
         "## Targets",
         "",
@@ -613,9 +667,23 @@ def markdown(summary: dict[str, Any]) -> str:
     for row in summary["slowest_ours"]:
         exact = row["ours_recall"] == 1.0 and row["ours_precision"] == 1.0
         lines.append(
-            f"| `{row['query']}` | {row['kind']} | {row['length']} | {row['matches']:,} | {ms(row['ours_ms'])} "
-            f"| {ms(row['search_ms'])} | {ms(row['like_ms'])} | {'yes' if exact else '**no**'} |"
+            f"| `{printable(row['typed'])}` | {row['kind']} | {row['length']} | {row['matches']:,} "
+            f"| {ms(row['ours_ms'])} | {ms(row['search_ms'])} | {ms(row['like_ms'])} | {'yes' if exact else '**no**'} |"
         )
+    spaced = [row for row in summary["queries"] if row["kind"] == "layout space in the query"]
+    lines += [
+        "",
+        "## Queries typed with white space between Chinese characters",
+        "",
+        "| typed | searched as | matches | found by ours | exact | LIKE found |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{printable(row['typed'])}` | `{row['query']}` | {row['matches']:,} | {row['ours_found']:,} "
+        f"| {'yes' if row['ours_recall'] == 1.0 and row['ours_precision'] == 1.0 else '**no**'} "
+        f"| {row['like_found']:,} |"
+        for row in spaced
+    ]
     wrong = [row for row in summary["queries"] if row["ours_recall"] < 1.0 or row["ours_precision"] < 1.0]
     if wrong:
         lines += ["", "## Queries our search got wrong", "", "| query | matches | found | recall | precision |"]
@@ -660,17 +728,23 @@ def main(argv: list[str] | None = None) -> int:
         "index_bytes": index_bytes(db),
     }
     documents = [(report_id, fts.normalize(text)) for report_id, text in rows]
-    del rows
     queries = make_queries(args.queries, args.seed, [text for _, text in documents])
     print("computing the reference answers …", file=sys.stderr)
     started = time.perf_counter()
     expected = reference(queries, documents)
     reference_seconds = time.perf_counter() - started
     del documents
+    across = across_layout(queries, expected, rows)
+    del rows
     print("warming the page cache …", file=sys.stderr)
     warm_seconds = warm(path)
     like_ids(db, "\u0000warm")  # one full scan through SQLite as well
     results = measure(db, queries, expected, args.repeats)
+    print("timing the re-index that migrates an existing archive …", file=sys.stderr)
+    started = time.perf_counter()
+    with write_transaction(db):
+        reindex_search(db)
+    reindex_seconds = time.perf_counter() - started
 
     params = {
         "docs": args.docs,
@@ -681,6 +755,8 @@ def main(argv: list[str] | None = None) -> int:
         "archive_bytes": path.stat().st_size,
         "warm_seconds": round(warm_seconds, 1),
         "reference_seconds": round(reference_seconds, 1),
+        "reindex_seconds": round(reindex_seconds, 1),
+        "across_layout": across,
     }
     summary = summarise(results, sizes, build_meta, params, machine_info())
     report = markdown(summary)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import SEED_FILES, RunCli
+from tests.conftest import FIXTURES, SEED_FILES, RunCli
 
 
 def titles(run_cli: RunCli, *query: str, expect: int = 0) -> set[str]:
@@ -88,6 +88,10 @@ def test_filters(run_cli: RunCli, seeds: Path) -> None:
     run_cli("import", str(seeds))
     assert places(titles(run_cli, "复议", "--year", "2023")) == {"博山", "威海"}
     assert places(titles(run_cli, "复议", "--agency", "周口市科技局")) == {"周口"}
+    # An agency under any of its names (archive/aliases.py): the title prints 聊城市科学技术局, 周口市科技局.
+    assert places(titles(run_cli, "复议", "--agency", "聊城市科技局")) == {"聊城"}
+    assert places(titles(run_cli, "复议", "--agency", "周口市科学技术局")) == {"周口"}
+    assert titles(run_cli, "复议", "--agency", "聊城市", expect=1) == set()  # a name, not a prefix
     assert titles(run_cli, "复议", "--format", "2019", expect=1) == set()
     assert len(titles(run_cli, "复议", "--type", "txt")) == 5
     assert titles(run_cli, "复议", "--type", "pdf", expect=1) == set()
@@ -97,6 +101,18 @@ def test_filters(run_cli: RunCli, seeds: Path) -> None:
     assert places(titles(run_cli, "复议", "--city", "淄博市")) == {"博山"}
     assert places(titles(run_cli, "复议", "--city", "济宁市")) == {"曲阜"}
     assert len(titles(run_cli, "复议", "--format", "2021")) == 5
+
+
+def test_status_filter(run_cli: RunCli, seeds: Path) -> None:
+    """--status: the report's status as browse shows it (its checks' verdict); unknown words are usage errors."""
+    (seeds / "headers-only-2023.txt").write_bytes((FIXTURES / "parse_status" / "headers-only-2023.txt").read_bytes())
+    run_cli("import", str(seeds))
+    assert places(titles(run_cli, "年度报告", "--status", "fail")) == {"博山"}
+    assert places(titles(run_cli, "年度报告", "--status", "pass")) == {"聊城", "周口", "曲阜", "威海"}
+    assert titles(run_cli, "年度报告", "--status", "incomplete") == {"雄县发展和改革局2023年政府信息公开工作年度报告"}
+    assert titles(run_cli, "年度报告", "--status", "not_a_report", expect=1) == set()
+    assert places(titles(run_cli, "复议", "--status", "pass", "--province", "山东省")) == {"聊城", "曲阜", "威海"}
+    assert "Invalid value for '--status'" in run_cli("search", "复议", "--status", "nosuch", expect=2).output
 
 
 def test_limit_and_offset_page_through_results(run_cli: RunCli, seeds: Path) -> None:

@@ -11,10 +11,15 @@ from hypothesis import strategies as st
 from archive import fts
 from archive.db import connect
 from archive.ingest import Source, ingest
-from archive.search import make_snippet, matching_report_ids, parse_query
+from archive.search import STATUSES, Filters, make_snippet, match_spans, matching_report_ids, parse_query
+from tests.conftest import FIXTURES, SEEDS
 
-# Chinese (with the full-width and Kangxi forms NFKC folds), ASCII letters, digits, punctuation, white space.
-ALPHABET = "政府信息公开复议诉讼申请年度报告威海曲阜一二〇⼀，。、（）《》“”１２ＡＢabcAB12 .,-_%*\"'()\n\t"
+# Chinese (with the full-width and Kangxi forms NFKC folds), ASCII letters, digits, punctuation, white space
+# (U+3000 included: between two Chinese characters it is layout and dropped), Hangul (whose spaces are kept),
+# and characters that fold into several (㈠ → "(一)", … → "...").
+ALPHABET = (
+    "政府信息公开复议诉讼申请年度报告威海曲阜一二〇⼀，。、（）《》“”１２ＡＢabcAB12 .,-_%*\"'()\n\t\u3000한국㈠…"
+)
 texts = st.text(alphabet=ALPHABET, min_size=0, max_size=60)
 
 
@@ -102,3 +107,50 @@ def test_order_is_bm25_unless_single_characters_or_too_many(tmp_path: Path, monk
     monkeypatch.setattr(search_module, "RANK_LIMIT", 2)
     capped = search_module.search(db, "复议")
     assert capped.order == "newest" and capped.total == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, start=st.integers(0, 59), length=st.integers(1, 6))
+def test_highlights_are_where_the_normalised_text_has_the_term(text: str, start: int, length: int) -> None:
+    """The offsets map every normalised character to its source; each highlighted span of the source
+    normalises to the term (or, when it ends inside a character that folds into several, contains it)."""
+    normalized, offsets = fts.normalize_with_offsets(text)
+    assert normalized == fts.normalize(text)
+    assert len(offsets) == len(normalized) and offsets == sorted(offsets)
+    term = fts.normalize(normalized[start : start + length])
+    if not term:
+        return
+    assert term in normalized
+    spans = match_spans(text, [term])
+    assert spans
+    for span_start, span_end in spans:
+        assert term in fts.normalize(text[span_start:span_end])
+    snippet, highlights = make_snippet(text, [term])
+    assert highlights and all(0 <= a < b <= len(snippet) for a, b in highlights)
+
+
+def test_no_query_means_every_report_the_filters_keep(tmp_path: Path) -> None:
+    """``matching_report_ids`` with no query (what ``nianbao export`` selects): every report, or every one
+    the filters keep; the status filter reads the report's status as browse shows it."""
+    db = connect(tmp_path / "a.db")
+    for path in [*sorted(SEEDS.glob("*.txt")), *sorted((FIXTURES / "parse_status").iterdir())]:
+        if path.suffix != ".md":
+            ingest(db, Source(path.as_uri(), path.read_bytes()))
+    everything = {row[0] for row in db.execute("SELECT id FROM reports")}
+    assert len(everything) == 13
+    for blank in (None, "", "   "):
+        assert set(matching_report_ids(db, blank)) == everything
+    statuses = dict(db.execute("SELECT id, check_status FROM browse").fetchall())
+    assert set(statuses.values()) == {"pass", "fail", "incomplete", "not_a_report"} <= set(STATUSES)
+    for status in STATUSES:
+        wanted = {report_id for report_id, value in statuses.items() if value == status}
+        assert set(matching_report_ids(db, None, Filters(status=status))) == wanted, status
+    titles = dict(db.execute("SELECT id, title FROM browse").fetchall())
+    failing = matching_report_ids(db, None, Filters(status="fail"))
+    assert [titles[report_id] for report_id in failing] == ["博山区科学技术局2023年度政府信息公开工作年度报告"]
+    # With a query and other filters, the status narrows the answer like any filter.
+    in_2023 = set(matching_report_ids(db, "复议", Filters(year=2023)))
+    assert set(matching_report_ids(db, "复议", Filters(year=2023, status="pass"))) == {
+        report_id for report_id in in_2023 if statuses[report_id] == "pass"
+    }
+    assert matching_report_ids(db, None, Filters(status="unparsed")) == []
