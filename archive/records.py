@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive import aliases
 from parsers.checks import TABLES, cross_year_checks, record_status, run_checks
 from parsers.document import ExtractedDocument
 from parsers.form import TABLE3_COLUMNS, TABLE4_COLUMNS
@@ -262,17 +263,23 @@ def _write_report_row(
 
 
 def _neighbours(db: sqlite_utils.Database, report_id: int, record: Record, step: int) -> list[int]:
-    """Parsed reports of the same agency for ``year + step`` (newest first), by their primary file."""
-    year = record.get("year")
-    if not record.get("agency") or year is None:
+    """Parsed reports of the same body for ``year + step`` (newest first), by their primary file: the same
+    agency under any of its names within its region (聊城市科技局 = 聊城市科学技术局, ``archive.aliases``)."""
+    year, agency = record.get("year"), record.get("agency")
+    if not agency or year is None:
         return []
+    region = record.get("region")
+    place = (region["province"], region["city"], region["county"]) if region else (None, None, None)
+    body = aliases.Body.of(agency, *place)
+    names = body.names()
     rows = db.execute(
-        """SELECT r.id FROM documents d JOIN reports r ON r.primary_document_id = d.id
+        f"""SELECT r.id, d.agency, d.province, d.city, d.county FROM documents d
+           JOIN reports r ON r.primary_document_id = d.id
            JOIN report_records x ON x.report_id = r.id AND x.status IS NOT NULL
-           WHERE d.agency = ? AND d.year = ? AND r.id != ? ORDER BY r.id DESC""",
-        [record["agency"], year + step, report_id],
+           WHERE d.agency IN ({", ".join("?" * len(names))}) AND d.year = ? AND r.id != ? ORDER BY r.id DESC""",
+        [*names, year + step, report_id],
     )
-    return [row[0] for row in rows]
+    return [row[0] for row in rows if aliases.Body.of(*row[1:]) == body]
 
 
 def report_record(db: sqlite_utils.Database, report_id: int) -> Record | None:

@@ -64,6 +64,23 @@ def test_cross_year_checks_run_when_last_years_report_is_archived(
     assert checks == {"cross_year.carry_over": "fail", "cross_year.in_force": "fail"}
 
 
+def test_cross_year_checks_find_last_year_under_the_agencys_short_name(
+    run_cli: RunCli, seeds: Path, db: sqlite_utils.Database
+) -> None:
+    """The 2023 report signed 聊城市科技局 is the same body as the 2022 one of 聊城市科学技术局 (archive.aliases)."""
+    text = (seeds / SEED_FILES["聊城"]).read_text(encoding="utf-8")
+    next_year = text.replace("2022", "2023").replace("聊城市科学技术局", "聊城市科技局")
+    (seeds / "liaocheng-2023.txt").write_text(next_year, encoding="utf-8")
+    run_cli("import", str(seeds))
+    checks = dict(
+        db.execute(
+            """SELECT c.name, c.status FROM record_checks c JOIN documents d ON d.id = c.document_id
+               WHERE d.agency = '聊城市科技局' AND d.year = 2023 AND c.name LIKE 'cross_year.%'"""
+        ).fetchall()
+    )
+    assert checks == {"cross_year.carry_over": "pass", "cross_year.in_force": "fail"}
+
+
 def test_reparse_refreshes_stale_records(run_cli: RunCli, seeds: Path, db: sqlite_utils.Database) -> None:
     run_cli("import", str(seeds))
     assert "0 re-parsed" in run_cli("reparse").output
