@@ -2,6 +2,11 @@
 
 Each document is written in one transaction (bytes, document row, report link, sighting, run counts),
 so a process killed at any moment leaves either the whole document or nothing.
+
+Extraction and parsing run in the bounded extraction child (archive/bounded.py: a memory ceiling and a
+deadline). A document that cannot be extracted, for any reason, is still archived: its bytes and a
+document row of no report whose warnings say ``failed extraction: <reason>``, plus the failure with its
+reason in ``failures``. ``reextract`` tries it again, and a success files it in its report.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from typing import Literal
 
 import sqlite_utils
 
-from archive import linking, records
+from archive import bounded, linking, records
 from archive.db import prepare_index_tokens, write_transaction
+from parsers import pdf
 from parsers.document import SHORT_TYPES, ExtractedDocument, ExtractionError
 from parsers.extract import extract
 from parsers.identity import identify
@@ -25,6 +31,10 @@ from parsers.identity import identify
 Status = Literal["new", "changed", "duplicate", "failed"]
 #: What the PDF extractor says of pages it read by OCR (parsers/pdf.py): such text links by agency and year.
 _READ_BY_OCR = "read by OCR"
+#: The warning of an archived document that could not be extracted (``failed extraction: <reason>``).
+FAILED_EXTRACTION = "failed extraction"
+#: The media type of a failed extraction until ``reextract`` reads it.
+UNREAD_TYPE = "application/octet-stream"
 
 
 def now() -> str:
@@ -58,8 +68,9 @@ class Outcome:
 def start_run(db: sqlite_utils.Database, kind: str, options: Mapping[str, object]) -> int:
     """Record a new run; runs left 'running' by a dead process are marked 'interrupted' first."""
     with write_transaction(db):
-        for run_id, pid in db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
-            if not _process_alive(pid):
+        running = db.execute("SELECT id, pid, started_at FROM runs WHERE status = 'running'").fetchall()
+        for run_id, pid, started_at in running:
+            if not _process_alive(pid, started_at):
                 db.execute("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ?", [now(), run_id])
         cursor = db.execute(
             "INSERT INTO runs (kind, started_at, status, pid, options) VALUES (?, ?, 'running', ?, ?)",
@@ -69,13 +80,21 @@ def start_run(db: sqlite_utils.Database, kind: str, options: Mapping[str, object
     return cursor.lastrowid
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
+def finish_run(
+    db: sqlite_utils.Database, run_id: int, status: Literal["finished", "interrupted"] = "finished"
+) -> dict[str, object]:
+    """End a running run: ``finished`` (it ran to its end) or ``interrupted`` (stopped, killed or crashed
+    before; its counts are what it archived). A run already ended keeps its status."""
     with write_transaction(db):
-        db.execute("UPDATE runs SET status = 'finished', finished_at = ? WHERE id = ?", [now(), run_id])
+        db.execute(
+            "UPDATE runs SET status = ?, finished_at = ? WHERE id = ? AND status = 'running'", [status, now(), run_id]
+        )
     return dict(db.table("runs").get(run_id))
 
 
-def _process_alive(pid: int | None) -> bool:
+def _process_alive(pid: int | None, started_at: str | None = None) -> bool:
+    """Whether the process that started a run (at ``started_at``) still runs. A process that started after
+    the run is another one reusing a dead run's pid (where Linux's /proc tells when a process started)."""
     if not pid:
         return False
     try:
@@ -83,20 +102,62 @@ def _process_alive(pid: int | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat, open("/proc/stat", encoding="ascii") as system:
+            fields = stat.read().rsplit(")", 1)[1].split()  # after the command name: state, ppid, …
+            boot = int(next(line for line in system if line.startswith("btime")).split()[1])
+    except (OSError, ValueError, IndexError, StopIteration):
         return True
-    return True
+    if fields[0] == "Z":  # exited, not yet reaped
+        return False
+    began = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in clock ticks after boot
+    # a minute's slack: the boot time /proc gives moves with the wall clock, which NTP may step
+    return started_at is None or began <= dt.datetime.fromisoformat(started_at).timestamp() + 60
 
 
 def record_failure(db: sqlite_utils.Database, run_id: int | None, url: str, reason: str) -> Outcome:
+    """A failure with nothing to archive (no bytes, or empty ones)."""
     with write_transaction(db):
-        db.execute("INSERT INTO failures (run_id, url, reason, at) VALUES (?, ?, ?, ?)", [run_id, url, reason, now()])
-        if run_id is not None:
-            db.execute("UPDATE runs SET failed = failed + 1 WHERE id = ?", [run_id])
+        _insert_failure(db, run_id, url, reason)
     return Outcome(status="failed", url=url, reason=reason)
+
+
+def _insert_failure(db: sqlite_utils.Database, run_id: int | None, url: str, reason: str) -> None:
+    db.execute("INSERT INTO failures (run_id, url, reason, at) VALUES (?, ?, ?, ?)", [run_id, url, reason, now()])
+    if run_id is not None:
+        db.execute("UPDATE runs SET failed = failed + 1 WHERE id = ?", [run_id])
 
 
 #: Extra writes a caller makes in the same transaction as an archived document (see ``ingest``).
 AlsoWrite = Callable[[sqlite_utils.Database, Outcome], None]
+
+
+@dataclass
+class Job:
+    """One document for the extraction child (archive/bounded.py)."""
+
+    data: bytes
+    url: str | None
+    headers: dict[str, str]
+    ocr: bool
+    sha256: str
+
+
+@dataclass
+class Analysis:
+    """What the extraction child hands back: the documents-table columns and the file's record."""
+
+    columns: dict[str, object]
+    record: records.Record | None
+    read_by_ocr: bool
+
+
+def analyse(job: Job) -> Analysis:
+    """Extract and parse one document (in the extraction child: ``bounded.run(analyse, job)``)."""
+    extracted = extract(job.data, url=job.url, headers=job.headers, ocr=job.ocr)
+    record = records.parse_safely(extracted)
+    return Analysis(_extracted_columns(job.sha256, extracted, record), record, _read_by_ocr(extracted))
 
 
 def ingest(
@@ -108,28 +169,29 @@ def ingest(
 ) -> Outcome:
     """Archive ``source``: dedup by content hash, extract new content, link it to its report, log the sighting.
 
-    Extraction and parsing run before the write lock is taken, so parallel ingesters (the crawler's
-    workers, an import beside a crawl) only queue for the short database writes. ``also`` runs inside
-    the document's transaction once it is archived (not for a failure): the crawler keeps its
-    conditional-GET cache that way, so the cache never names bytes the archive lacks."""
+    Extraction and parsing run in the bounded extraction child before the write lock is taken, so
+    parallel ingesters (the crawler's workers, an import beside a crawl) only queue for the short
+    database writes. ``also`` runs inside the document's transaction once it is archived (not for a
+    failure): the crawler keeps its conditional-GET cache that way, so the cache never names bytes the
+    archive lacks."""
     sha256 = hashlib.sha256(source.data).hexdigest()
     if (known := _known(db, sha256)) is not None:
         with write_transaction(db):
             return _also(db, _sight_known(db, known, source, run_id, sha256), also)
+    job = Job(source.data, source.final_url or source.url, dict(source.headers), ocr, sha256)
     try:
-        extracted = extract(source.data, url=source.final_url or source.url, headers=source.headers, ocr=ocr)
+        analysis = bounded.run(analyse, job, _ocr_time(ocr))
     except ExtractionError as error:
-        return record_failure(db, run_id, source.url, str(error))
-    record = records.parse_safely(extracted)
-    columns = _extracted_columns(sha256, extracted, record)
+        return _archive_failure(db, source, run_id, sha256, str(error), also)
+    columns = analysis.columns
     title = str(columns["title"]) if columns["title"] else None
-    prepare_index_tokens(extracted.text)
+    prepare_index_tokens(str(columns["text"]))
     with write_transaction(db):
         if (known := _known(db, sha256)) is not None:  # another process archived the same bytes meanwhile
             return _also(db, _sight_known(db, known, source, run_id, sha256), also)
         previous = _last_document_at(db, source.url)
-        candidate = _candidate(columns, source, previous, _read_by_ocr(extracted))
-        document_id, report_id = _insert_document(db, sha256, source.data, columns, record, candidate)
+        candidate = _candidate(columns, source, previous, analysis.read_by_ocr)
+        document_id, report_id = _insert_document(db, sha256, source.data, columns, analysis.record, candidate)
         _add_sighting(db, document_id, source, run_id)
         status: Status = "changed" if previous is not None else "new"
         _count(db, run_id, status)
@@ -139,26 +201,105 @@ def ingest(
         return _also(db, outcome, also)
 
 
+def _ocr_time(ocr: bool) -> float:
+    """The extra seconds a document may take when scanned pages are read by OCR (as many as the PDF
+    extractor allows itself)."""
+    return pdf.MAX_OCR_PAGES * pdf.OCR_SECONDS_PER_PAGE if ocr else 0.0
+
+
+def _archive_failure(
+    db: sqlite_utils.Database, source: Source, run_id: int | None, sha256: str, reason: str, also: AlsoWrite | None
+) -> Outcome:
+    """Bytes that could not be extracted: archived all the same, as a document of no report (see the module
+    docstring), with the failure recorded in the same transaction. Empty bytes only fail."""
+    if not source.data.strip():
+        return record_failure(db, run_id, source.url, reason)
+    with write_transaction(db):
+        if (known := _known(db, sha256)) is not None:  # another process archived the same bytes meanwhile
+            return _also(db, _sight_known(db, known, source, run_id, sha256), also)
+        db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", [sha256, source.data])
+        columns = {
+            "sha256": sha256,
+            "size": len(source.data),
+            "media_type": UNREAD_TYPE,
+            "text": "",
+            "text_key": linking.text_key(sha256, ""),
+            "warnings": _failure_warnings(reason),
+            "created_at": now(),
+        }
+        cursor = db.execute(
+            f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            list(columns.values()),
+        )
+        assert cursor.lastrowid is not None
+        _add_sighting(db, cursor.lastrowid, source, run_id)
+        _insert_failure(db, run_id, source.url, reason)
+    return Outcome("failed", source.url, cursor.lastrowid, reason=reason, sha256=sha256)
+
+
 def _also(db: sqlite_utils.Database, outcome: Outcome, also: AlsoWrite | None) -> Outcome:
-    if also is not None:
+    if also is not None and outcome.status != "failed":
         also(db, outcome)
     return outcome
 
 
-def _known(db: sqlite_utils.Database, sha256: str) -> tuple[int, int, str | None] | None:
-    """(document id, report id, title) of already archived bytes."""
-    row = db.execute("SELECT id, report_id, title FROM documents WHERE sha256 = ?", [sha256]).fetchone()
-    return None if row is None else (row[0], row[1], row[2])
+@dataclass
+class _Stored:
+    """Archived bytes: their document, its report (None: a failed extraction), title and warnings."""
+
+    document_id: int
+    report_id: int | None
+    title: str | None
+    warnings: str | None
+
+    @property
+    def failure(self) -> str | None:
+        """Why a failed extraction failed (its warning's reason); None for a document that was read."""
+        if self.report_id is not None:
+            return None
+        prefix = f"{FAILED_EXTRACTION}: "
+        reasons = [w.removeprefix(prefix) for w in json.loads(self.warnings or "[]") if w.startswith(prefix)]
+        return reasons[0] if reasons else FAILED_EXTRACTION
 
 
-def _sight_known(
-    db: sqlite_utils.Database, known: tuple[int, int, str | None], source: Source, run_id: int | None, sha256: str
-) -> Outcome:
-    """Archived bytes seen again: a sighting; 'changed' if the URL held other bytes before."""
-    document_id, report_id, title = known
-    previous = _add_sighting(db, document_id, source, run_id)
+def _known(db: sqlite_utils.Database, sha256: str) -> _Stored | None:
+    row = db.execute("SELECT id, report_id, title, warnings FROM documents WHERE sha256 = ?", [sha256]).fetchone()
+    return None if row is None else _Stored(*row)
+
+
+def _sight_known(db: sqlite_utils.Database, known: _Stored, source: Source, run_id: int | None, sha256: str) -> Outcome:
+    """Archived bytes seen again: a sighting; 'changed' if the URL held other bytes before. Bytes whose
+    extraction failed fail again with their reason (``reextract`` is what tries them again)."""
+    previous = _add_sighting(db, known.document_id, source, run_id)
+    if (reason := known.failure) is not None:
+        _insert_failure(db, run_id, source.url, reason)
+        return Outcome("failed", source.url, known.document_id, reason=reason, sha256=sha256)
     status: Status = "changed" if previous is not None else "duplicate"
     _count(db, run_id, status)
+    document_id, report_id, title = known.document_id, known.report_id, known.title
+    return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous, sha256=sha256)
+
+
+def recorded_outcome(db: sqlite_utils.Database, source: Source, run_id: int) -> Outcome | None:
+    """The outcome of archiving ``source`` in run ``run_id`` as the archive holds it, or None if it holds no
+    sighting of these bytes at that URL in that run: for a worker that died after its document's
+    transaction committed and before it answered (the document must not also be recorded as failed)."""
+    sha256 = hashlib.sha256(source.data).hexdigest()
+    row = db.execute(
+        """SELECT s.id, s.previous_document_id, d.id, d.report_id, d.title, d.warnings,
+                  (SELECT min(id) FROM sightings WHERE document_id = d.id)
+           FROM sightings s JOIN documents d ON d.id = s.document_id
+           WHERE s.url = ? AND s.run_id = ? AND d.sha256 = ? ORDER BY s.id DESC LIMIT 1""",
+        [source.url, run_id, sha256],
+    ).fetchone()
+    if row is None:
+        return None
+    sighting, previous, *stored, first_sighting = row
+    known = _Stored(*stored)
+    if (reason := known.failure) is not None:
+        return Outcome("failed", source.url, known.document_id, reason=reason, sha256=sha256)
+    status: Status = "changed" if previous is not None else "new" if sighting == first_sighting else "duplicate"
+    document_id, report_id, title = known.document_id, known.report_id, known.title
     return Outcome(status, source.url, document_id, report_id, title, previous_document_id=previous, sha256=sha256)
 
 
@@ -224,10 +365,7 @@ def _insert_document(
     (Not ``PRAGMA defer_foreign_keys`` to insert the document first: a flag pragma expires every prepared
     statement, so each statement after it was compiled again, ~2 ms a document with the browse trigger.)"""
     link = linking.find_report(db, candidate)
-    report_id = link.report_id
-    new_report = report_id is None
-    if new_report:
-        report_id = db.execute("INSERT INTO reports (primary_document_id, created_at) VALUES (0, ?)", [now()]).lastrowid
+    report_id = _report_of(db, link)
     db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", [sha256, data])
     columns = {**columns, "sha256": sha256, "report_id": report_id, "size": len(data), "created_at": now()}
     names = ", ".join(columns)
@@ -235,14 +373,31 @@ def _insert_document(
         f"INSERT INTO documents ({names}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
     )
     document_id = cursor.lastrowid
-    assert document_id is not None and report_id is not None
+    assert document_id is not None
+    _file_in_report(db, document_id, report_id, link, record)
+    return document_id, report_id
+
+
+def _report_of(db: sqlite_utils.Database, link: linking.Link) -> int:
+    """The report a file joins: the link's, or a new one whose primary file is set by ``_file_in_report``."""
+    if link.report_id is not None:
+        return link.report_id
+    cursor = db.execute("INSERT INTO reports (primary_document_id, created_at) VALUES (0, ?)", [now()])
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _file_in_report(
+    db: sqlite_utils.Database, document_id: int, report_id: int, link: linking.Link, record: records.Record | None
+) -> None:
+    """A file's row now names ``report_id``: store its record, make it the primary file of a new report (or
+    where the link says so), absorb the reports the link names, rebuild the report's record."""
     if record is not None:
         records.store(db, document_id, record)
-    if new_report or link.make_primary:
+    if link.report_id is None or link.make_primary:
         db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [document_id, report_id])
-    merge_reports(db, int(report_id), link.absorb)
-    records.rebuild(db, int(report_id))
-    return document_id, int(report_id)
+    merge_reports(db, report_id, link.absorb)
+    records.rebuild(db, report_id)
 
 
 def merge_reports(db: sqlite_utils.Database, into: int, others: list[int]) -> None:
@@ -262,34 +417,57 @@ def stored_document_ids(db: sqlite_utils.Database, short_type: str | None = None
 
 
 def reextract(db: sqlite_utils.Database, document_id: int, ocr: bool = False) -> str | None:
-    """Extract a stored document again from its bytes (after the extractors improved); no re-fetch.
+    """Extract a stored document again from its bytes (after the extractors improved or a bound was
+    raised); no re-fetch. A failed extraction read at last is filed in its report as a new file would be.
 
-    Returns None on success, or the reason it failed — in which case the old text stays."""
+    Returns None on success, or the reason it failed — in which case the old text stays (a failed
+    extraction keeps the new reason)."""
     row = db.execute(
-        """SELECT d.sha256, b.data, (SELECT url FROM sightings WHERE document_id = d.id ORDER BY id LIMIT 1)
-           FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?""",
+        """SELECT d.sha256, b.data, s.url, s.found_on, s.previous_document_id
+           FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+           LEFT JOIN sightings s ON s.id = (SELECT min(id) FROM sightings WHERE document_id = d.id)
+           WHERE d.id = ?""",
         [document_id],
     ).fetchone()
     if row is None:
         return f"no document {document_id}"
-    sha256, data, url = row
+    sha256, data, url, found_on, previous = row
     try:
-        extracted = extract(data, url=url, ocr=ocr)
+        analysis = bounded.run(analyse, Job(data, url, {}, ocr, sha256), _ocr_time(ocr))
     except ExtractionError as error:
+        with write_transaction(db):
+            db.execute(
+                "UPDATE documents SET warnings = ? WHERE id = ? AND report_id IS NULL",
+                [_failure_warnings(str(error)), document_id],
+            )
         return str(error)
-    record = records.parse_safely(extracted)
-    columns = _extracted_columns(sha256, extracted, record)
+    columns = analysis.columns
+    prepare_index_tokens(str(columns["text"]))
     assignments = ", ".join(f"{name} = ?" for name in columns)
     with write_transaction(db):
-        db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*columns.values(), document_id])
-        if record is not None:
-            records.store(db, document_id, record)
         report_id = db.execute("SELECT report_id FROM documents WHERE id = ?", [document_id]).fetchone()[0]
-        if report_id is not None:
-            if _read_by_ocr(extracted):  # a scan now read: it joins its agency's report of that year (rule 5)
-                report_id = _join_by_agency_and_year(db, report_id, columns)
-            records.rebuild(db, report_id)
+        if report_id is None:  # a failed extraction, read at last
+            source = Source(url or "", data, found_on=found_on)
+            link = linking.find_report(db, _candidate(columns, source, previous, analysis.read_by_ocr))
+            report_id = _report_of(db, link)
+            db.execute(
+                f"UPDATE documents SET {assignments}, report_id = ? WHERE id = ?",
+                [*columns.values(), report_id, document_id],
+            )
+            _file_in_report(db, document_id, report_id, link, analysis.record)
+            return None
+        db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*columns.values(), document_id])
+        if analysis.record is not None:
+            records.store(db, document_id, analysis.record)
+        if analysis.read_by_ocr:  # a scan now read: it joins its agency's report of that year (rule 5)
+            report_id = _join_by_agency_and_year(db, report_id, columns)
+        records.rebuild(db, report_id)
     return None
+
+
+def _failure_warnings(reason: str) -> str:
+    """The warnings column of a failed extraction."""
+    return json.dumps([f"{FAILED_EXTRACTION}: {reason}"], ensure_ascii=False)
 
 
 def _join_by_agency_and_year(db: sqlite_utils.Database, report_id: int, columns: dict[str, object]) -> int:

@@ -38,6 +38,8 @@ def parse_safely(extracted: ExtractedDocument) -> Record | None:
     """The record, or None if the parser fails: a parser bug must never cost the archive a document."""
     try:
         return parse(extracted)
+    except MemoryError:
+        raise  # the document's memory ceiling (archive/bounded.py): a failure of the document, not a parser bug
     except Exception:
         return None
 

@@ -1,12 +1,14 @@
 """One archiving worker process: documents in on stdin, outcomes out on stdout (crawler.ingester starts it).
 
-    python -c "from crawler.ingest_worker import main; main()" ARCHIVE.db
+    python -c "from crawler.ingest_worker import main; main()" ARCHIVE.db [CRAWL_PID]
 
 (not ``-m``: the classes it pickles must be this module's, not ``__main__``'s)
 
 Each message is a 4-byte big-endian length and a pickle: ``(number, Request)`` in, ``(number, Archived)``
 or ``(number, str)`` (an unexpected error, one line) out. Whatever a library prints goes to stderr, so
-it cannot corrupt the channel.
+it cannot corrupt the channel. Each document is extracted in the worker's bounded extraction child
+(archive/bounded.py). Given the crawl's pid, the worker dies with the crawl (and its child and any
+LibreOffice with it) instead of finishing a document nobody waits for.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sqlite_utils
 from archive import db as archive_db
 from archive.ingest import Outcome, Source, ingest
 from crawler import store
+from parsers import doc
 
 _LENGTH = struct.Struct(">I")
 
@@ -73,6 +76,8 @@ def main() -> None:
     # Ctrl-C reaches the whole process group: the crawl decides when to stop (it closes our stdin), so a
     # document is never cut off mid-way and recorded as a crash
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if len(sys.argv) > 2:
+        doc.die_with_parent(int(sys.argv[2]), signal.SIGKILL)
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     db = archive_db.connect(sys.argv[1])

@@ -7,8 +7,11 @@ cost the crawl as much time as all its downloads). ``archive.ingest.ingest`` is 
 processes at once: each document is one ``BEGIN IMMEDIATE`` transaction, and bytes another process
 archived meanwhile become a sighting. Each document goes to the worker with the shortest queue.
 
-A worker that dies (a crashing PDF library) costs one document, not the crawl: the document it was
-archiving fails with the exit status as the reason, a new worker takes the ones queued behind it.
+A worker that dies (killed, or a bug of ours: a hostile file only costs the worker's bounded extraction
+child, archive/bounded.py) costs one document, not the crawl: the document it was archiving fails with
+the exit status as the reason, a new worker takes the ones queued behind it. A worker killed after its
+document's transaction committed but before it answered has archived it: the outcome is read back from
+the archive, and the document is not also recorded as failed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ import resource
 import sys
 from pathlib import Path
 
-from archive.ingest import Source
+from sqlite_utils.utils import sqlite3
+
+from archive import db as archive_db
+from archive.ingest import Outcome, Source, recorded_outcome
 from crawler.ingest_worker import Archived, Request, encode
 
 _ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +52,15 @@ class _Worker:
 
     async def start(self) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
-        command = [sys.executable, "-c", "from crawler.ingest_worker import main; main()", self.db_path]
+        # our pid: the worker dies with us (a parent-death signal, which fires when the thread that started
+        # the worker ends: start workers from the event loop's thread, as the crawl does)
+        command = [
+            sys.executable,
+            "-c",
+            "from crawler.ingest_worker import main; main()",
+            self.db_path,
+            str(os.getpid()),
+        ]
         pipe = asyncio.subprocess.PIPE
         self.process = await asyncio.create_subprocess_exec(*command, stdin=pipe, stdout=pipe, env=env)
         self.answered = 0
@@ -109,8 +123,12 @@ class _Worker:
             self.running.set()
             return
         if queued:
-            culprit = queued.pop(0)[1]
-            culprit.set_exception(IngestError(f"the archiving worker crashed (exit status {status}) on this document"))
+            request, culprit = queued.pop(0)
+            if (outcome := _archived_before(self.db_path, request)) is not None:
+                culprit.set_result(Archived(outcome, unchanged=False))
+            else:
+                reason = f"the archiving worker crashed (exit status {status}) on this document"
+                culprit.set_exception(IngestError(reason))
         await self.start()
         for request, waiting in queued:
             self._send(request, waiting)
@@ -121,6 +139,24 @@ class _Worker:
             self.process.stdin.close()
             await self.process.wait()
             await self.reader
+
+
+def _archived_before(db_path: str, request: Request) -> Outcome | None:
+    """What a dead worker archived of ``request`` before it died. Not read-only: after a writer's kill -9
+    the next connection may have to recover the write-ahead log, which a read-only one cannot do. An
+    archive that is not there stays not there."""
+    if not Path(db_path).is_file():
+        return None
+    try:
+        db = archive_db.connect(db_path, migrate=False)
+    except (ValueError, sqlite3.Error):
+        return None
+    try:
+        return recorded_outcome(db, request.source, request.run_id)
+    except (sqlite3.Error, TypeError):  # not an archive; bytes that are not bytes (a bug the worker met)
+        return None
+    finally:
+        db.close()
 
 
 def _decode(payload: bytes) -> tuple[int, Archived | str]:

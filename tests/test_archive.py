@@ -149,14 +149,14 @@ def test_bytes_archived_by_another_process_meanwhile_become_a_sighting(db_path: 
 
     first = archive_db.connect(db_path)
     other = archive_db.connect(db_path)  # a second connection: another process's view
-    parse = ingest_module.records.parse_safely
+    run = ingest_module.bounded.run  # extraction and parsing run in the bounded child (archive/bounded.py)
 
-    def parse_while_the_other_process_archives(extracted):  # runs between extraction and the write lock
-        monkeypatch.setattr(ingest_module.records, "parse_safely", parse)  # the other process parses normally
+    def extract_while_the_other_process_archives(task, job, *more):  # runs before the write lock is taken
+        monkeypatch.setattr(ingest_module.bounded, "run", run)  # the other process extracts normally
         assert ingest(other, Source("https://other.example/r.txt", LIAOCHENG)).status == "new"
-        return parse(extracted)
+        return run(task, job, *more)
 
-    monkeypatch.setattr(ingest_module.records, "parse_safely", parse_while_the_other_process_archives)
+    monkeypatch.setattr(ingest_module.bounded, "run", extract_while_the_other_process_archives)
     outcome = ingest(first, Source("https://a.example/r.txt", LIAOCHENG))
     assert outcome.status == "duplicate" and outcome.document_id == 1
     assert first.execute("SELECT count(*) FROM documents").fetchone()[0] == 1

@@ -1,7 +1,14 @@
-"""An import killed with SIGKILL mid-way leaves no half-written document and no corrupt database."""
+"""Processes killed with SIGKILL mid-way: an import leaves no half-written document and no corrupt database,
+LibreOffice dies with its importer, and a crawl worker killed after archiving a document does not also
+record it as failed."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
 import signal
 import subprocess
 import sys
@@ -12,7 +19,10 @@ from sqlite_utils.utils import sqlite3
 
 from archive.db import connect
 from archive.fts import INDEXES
-from tests.conftest import SEED_FILES, SEEDS
+from archive.ingest import Source, start_run
+from crawler.ingest_worker import Archived
+from crawler.ingester import Ingester
+from tests.conftest import FIXTURES, SEED_FILES, SEEDS
 
 FILES = 400
 
@@ -77,3 +87,137 @@ def test_kill_9_mid_import_leaves_a_consistent_archive(tmp_path: Path) -> None:
     db = connect(db_path)
     assert db.execute("SELECT status FROM runs ORDER BY id").fetchall() == [("interrupted",), ("finished",)]
     assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == FILES
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (not ended, nor a zombie waiting to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def live_soffice(marker: str, program: str = "soffice") -> list[int]:
+    """Pids of running (not zombie) LibreOffice processes (``program``: soffice.bin for the converter
+    itself) whose command line names ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:  # not a process, or one that just ended
+            continue
+        if program in command and marker in command and alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def test_kill_9_mid_conversion_takes_libreoffice_along_and_the_next_start_cleans_up(tmp_path: Path) -> None:
+    """An import killed while LibreOffice converts its DOC: LibreOffice dies with it; the scratch copy and
+    the profile it leaves in the temporary folder go at the next start."""
+    scratch = tmp_path / "tmp"  # the importer's temporary folder: its LibreOffice names it in its command line
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    db_path = tmp_path / "a.db"
+    (tmp_path / "report.doc").write_bytes((FIXTURES / "extraction" / "report-001.doc").read_bytes())
+    command = [sys.executable, "-m", "cli", "--db", str(db_path), "import"]
+    process = subprocess.Popen([*command, str(tmp_path / "report.doc")], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not live_soffice(str(scratch), "soffice.bin"):
+        assert time.monotonic() < deadline and process.poll() is None, "LibreOffice never started"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while live_soffice(str(scratch)):
+        assert time.monotonic() < deadline, "LibreOffice outlived the import"
+        time.sleep(0.05)
+    assert list(scratch.glob("nianbao-doc-*")), "the kill leaves the scratch copy of the DOC behind"
+
+    (tmp_path / "next.txt").write_bytes((SEEDS / SEED_FILES["曲阜"]).read_bytes())
+    finished = subprocess.run([*command, str(tmp_path / "next.txt")], env=env, capture_output=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert list(scratch.glob("nianbao-*")) == []
+
+
+def test_a_deadline_takes_libreoffice_along(tmp_path: Path) -> None:
+    """A DOC over the deadline: the extraction child is killed, and LibreOffice with it."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "NIANBAO_DOCUMENT_TIMEOUT_S": "0.5"}
+    (tmp_path / "report.doc").write_bytes((FIXTURES / "extraction" / "report-001.doc").read_bytes())
+    doc = str(tmp_path / "report.doc")
+    command = [sys.executable, "-m", "cli", "--db", str(tmp_path / "a.db"), "import", "--json", doc]
+    imported = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert json.loads(imported.stdout)["files"][0]["reason"] == "extraction exceeded the 0.5 s deadline"
+    deadline = time.monotonic() + 10
+    while live_soffice(str(scratch)):
+        assert time.monotonic() < deadline, "LibreOffice outlived its extraction"
+        time.sleep(0.05)
+
+
+def worker_answers_pipe(worker_pid: int) -> int:
+    """Our end of the pipe a crawl worker answers on: the one pipe we share with it beyond its stdin, stdout
+    and stderr (it answers on a copy of its stdout, made once it has started)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        worker = pipes(worker_pid)
+        theirs = {pipe for fd, pipe in worker.items() if fd > 2} - {worker.get(0)}
+        for fd, pipe in pipes(os.getpid()).items():
+            if fd > 2 and pipe in theirs:
+                return fd
+        time.sleep(0.02)
+    raise AssertionError("the worker never started answering")
+
+
+def pipes(pid: int) -> dict[int, str]:
+    """A process's file descriptors that are pipes: fd → the pipe's name (``pipe:[inode]``)."""
+    found = {}
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed while we look (the listing's own descriptor, too)
+            if (target := os.readlink(fd)).startswith("pipe:"):
+                found[int(fd.name)] = target
+    return found
+
+
+def test_a_worker_killed_after_archiving_a_document_does_not_also_fail_it(db_path: Path) -> None:
+    """The crawl holds its event loop, so it reads no answer, with the worker's answer pipe shrunk to one
+    page: the worker archives documents until it is blocked writing the answer of one already archived
+    (the kernel says so: ``pipe_write``). Killed there (and dead before the crawl reads on), that document
+    counts as archived, not failed; the ones queued behind it go to a new worker; none is lost or doubled."""
+    db = connect(db_path)
+    run_id = start_run(db, "crawl", {})
+    db.conn.close()
+    reports = [
+        f"第{n}号局2023年政府信息公开工作年度报告\n本机关2023年主动公开政府信息{n}条。".encode() for n in range(20)
+    ]
+
+    async def crawl() -> tuple[int, list[Archived | BaseException]]:
+        ingester = Ingester(str(db_path), workers=1)
+        await ingester.start()
+        worker = ingester.workers[0].process
+        assert worker is not None
+        fcntl.fcntl(worker_answers_pipe(worker.pid), fcntl.F_SETPIPE_SZ, 4096)
+        sources = [Source(f"https://a.example/{n}.txt", report) for n, report in enumerate(reports)]
+        results = [asyncio.ensure_future(ingester.archive(source, run_id, "a", [])) for source in sources]
+        while ingester.workers[0].sent < len(sources):
+            await asyncio.sleep(0)
+        deadline = time.monotonic() + 60
+        while "pipe_write" not in Path(f"/proc/{worker.pid}/wchan").read_text():  # the loop held: it fills its pipe
+            assert time.monotonic() < deadline, "the worker never blocked on its answers"
+            time.sleep(0.02)
+        archived = count(db_path, "SELECT count(*) FROM sightings")
+        os.kill(worker.pid, signal.SIGKILL)
+        while alive(worker.pid):  # dead before we read on: else reading could let its write end after all
+            time.sleep(0.01)
+        done = await asyncio.gather(*results, return_exceptions=True)
+        await ingester.close()
+        return archived, done
+
+    blocked_at, done = asyncio.run(crawl())
+    assert 0 < blocked_at < len(reports), "the worker must be killed mid-way"
+    assert [result.outcome.status if isinstance(result, Archived) else str(result) for result in done] == ["new"] * 20
+    db = connect(db_path)
+    assert db.execute("SELECT count(*) FROM documents").fetchone() == (20,)
+    assert db.execute("SELECT count(*) FROM sightings").fetchone() == (20,)
+    assert db.execute("SELECT count(*) FROM failures").fetchone() == (0,)
+    assert db.execute("SELECT new, failed FROM runs").fetchone() == (20, 0)
