@@ -6,6 +6,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,16 @@ import click
 from archive.search import Filters, search
 from cli.common import CONTEXT, open_archive, print_json
 from crawler import detect, families, registry, store
+from crawler import settings as default_settings
 from crawler.registry import RegistryError
 from crawler.replica import sites as replica_sites
 from crawler.replica.server import Replica, ReplicaServer
 from crawler.run import CrawlError, CrawlOptions, check, crawl
 
 COUNTS = ("new", "changed", "unchanged", "duplicate", "failed", "skipped", "retried")
+#: Exit status of a crawl that did not run to its end (stopped by a signal, killed, crashed): its run is
+#: marked interrupted and the summary (--json too) says so, with what was archived meanwhile.
+INTERRUPTED = 3
 
 
 def _run(context: click.Context, options: CrawlOptions, as_json: bool, verbose: bool = False) -> dict[str, Any]:
@@ -53,6 +58,8 @@ def describe(summary: dict[str, Any]) -> str:
         + ", ".join(f"{totals[name]} {name}" for name in COUNTS)
         + f"  ({totals['listings']} listings read, {totals['reports_found']} report links found)"
     ]
+    if summary.get("interrupted"):
+        lines.append(f"  INTERRUPTED: {summary['interrupted']}; the counts are what was archived before")
     for portal in summary["portals"]:
         counts = " ".join(f"{name} {portal[name]}" for name in ("listings", "reports_found", *COUNTS[:5]))
         problem = f"  ← {'; '.join(portal['problems'])}" if portal["problems"] else ""
@@ -72,12 +79,35 @@ def _options(
     registry_file: str | None,
     timeout: float | None,
     max_size: int | None,
+    caps: tuple[int | None, int | None, int | None] = (None, None, None),
 ) -> CrawlOptions:
+    """The crawl's options; ``caps``: pages per list, requests per portal, requests per run (None: default)."""
     try:
         registry.select(registry.load(registry_file), names)
     except RegistryError as error:
         raise click.UsageError(str(error)) from error
-    return CrawlOptions(list(names), year, since, via, registry_file, timeout, max_size, fast=via is not None)
+    max_list_pages, max_portal_requests, max_run_requests = caps
+    return CrawlOptions(
+        list(names),
+        year,
+        since,
+        via,
+        registry_file,
+        timeout,
+        max_size,
+        fast=via is not None,
+        max_list_pages=max_list_pages,
+        max_portal_requests=max_portal_requests,
+        max_run_requests=max_run_requests,
+    )
+
+
+def _exit_if_interrupted(context: click.Context, summary: dict[str, Any], as_json: bool) -> None:
+    """A crawl that did not run to its end exits INTERRUPTED (after its summary), whatever else held."""
+    if summary["status"] == "interrupted":
+        if not as_json:
+            click.echo(f"crawl interrupted: {summary.get('interrupted', 'stopped before its end')}", err=True)
+        context.exit(INTERRUPTED)
 
 
 REGISTRY_OPTION = click.option(
@@ -87,6 +117,12 @@ REGISTRY_OPTION = click.option(
     type=click.Path(exists=True, dir_okay=False),
     help="Portal registry file (default: the bundled crawler/portals.toml). Also $NIANBAO_REGISTRY.",
 )
+
+
+def _cap_option(name: str, setting: str, what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A request cap's option; its default is the setting's (crawler/settings.py)."""
+    default = getattr(default_settings, setting)
+    return click.option(name, type=click.IntRange(min=1), help=f"{what} (default {default:,}; setting {setting}).")
 
 
 @click.command("crawl", context_settings=CONTEXT)
@@ -105,6 +141,9 @@ REGISTRY_OPTION = click.option(
 )
 @click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
 @click.option("--max-size", type=click.IntRange(min=1), help="Give up on files larger than this many MB (default 50).")
+@_cap_option("--max-list-pages", "NIANBAO_MAX_LIST_PAGES", "Pages read of one list at most; the list is then partial")
+@_cap_option("--max-portal-requests", "NIANBAO_MAX_PORTAL_REQUESTS", "Requests per portal at most; it is then partial")
+@_cap_option("--max-run-requests", "NIANBAO_MAX_RUN_REQUESTS", "Requests in the run at most; portals cut are partial")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (on stderr).")
 @REGISTRY_OPTION
 @click.pass_context
@@ -118,6 +157,9 @@ def crawl_command(
     via: str | None,
     timeout: float | None,
     max_size: int | None,
+    max_list_pages: int | None,
+    max_portal_requests: int | None,
+    max_run_requests: int | None,
     verbose: bool,
     registry_file: str | None,
 ) -> None:
@@ -129,10 +171,15 @@ def crawl_command(
     skips (robots.txt, off-site links) and retries are recorded in the archive and printed. One crawl at
     a time per archive: a second one exits 1 at once.
 
+    No listing can make the crawl ask for more than --max-list-pages pages of one list, --max-portal-requests
+    requests of one portal or --max-run-requests in all; what a cap cuts is partial, with the cap named.
+
     Exits 1 when the crawl cannot run (another crawl holds the lock) and, with --strict, when a portal is
     failing (its listing selector matched nothing, or it yielded no report) or partial (a list yielded
     fewer items than it declares, or one of its pages was lost: "partial 10 of 20"). Single failed URLs are
-    recorded and printed; they do not change the exit status.
+    recorded and printed; they do not change the exit status. Exits 3 when the crawl did not run to its
+    end (Ctrl-C, SIGTERM, the crawl process killed or crashed): the run is marked interrupted, and the
+    summary (--json: "status": "interrupted" and the reason in "interrupted") counts what was archived.
 
     \b
     Examples:
@@ -141,9 +188,11 @@ def crawl_command(
       nianbao crawl --strict --json | jq .totals
       nianbao crawl --via-replica http://127.0.0.1:8000   # the offline replica (nianbao replica)
     """
-    options = _options(portals, year, since, via, registry_file, timeout, max_size)
+    caps = (max_list_pages, max_portal_requests, max_run_requests)
+    options = _options(portals, year, since, via, registry_file, timeout, max_size, caps)
     summary = _run(context, options, as_json, verbose)
     click.echo(json.dumps(summary, ensure_ascii=False) if as_json else describe(summary))
+    _exit_if_interrupted(context, summary, as_json)
     unhealthy = summary["failing_portals"] + summary["partial_portals"]
     if strict and unhealthy:
         if not as_json:
@@ -418,6 +467,7 @@ def demo_command(context: click.Context) -> None:
         server.server_close()
     click.echo(describe(summary))
     click.echo(f"({time.perf_counter() - started:.1f} s)\n")
+    _exit_if_interrupted(context, summary, as_json=False)
     db = open_archive(context)
     result = search(db, "行政复议", Filters(), limit=10)
     click.echo(f"$ nianbao --db {context.obj} search 行政复议\n{result.total} report(s):")

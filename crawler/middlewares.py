@@ -14,12 +14,17 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler import pages
-from crawler.pipeline import RETRIES_STAT
+from crawler.pipeline import REFUSED_STAT, RETRIES_STAT
 
 
 class PortalHostsMiddleware:
     """Drop any request (a link or a redirect) outside its portal's registry hosts, before robots.txt is
-    even asked for: mirrors, SEO copies and gov.cn gateways are never contacted."""
+    even asked for: mirrors, SEO copies and gov.cn gateways are never contacted.
+
+    A request Scrapy makes itself (robots.txt, which carries no portal) goes only to the host it is about:
+    a robots.txt redirected to another host is not followed, and the host is read as having no robots.txt
+    (Scrapy's robots middleware takes the refusal so). Every redirect is a new request that passes here,
+    so no redirect chain leaves the registry hosts either."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -31,8 +36,24 @@ class PortalHostsMiddleware:
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         portals: dict[str, Any] = getattr(self.crawler.spider, "portals", {})
         portal = portals.get(request.meta.get("portal", ""))
-        if portal is not None and not portal.allows(request.url):
-            raise IgnoreRequest(f"off-site host {urlsplit(request.url).hostname} (redirected)")
+        host = urlsplit(request.url).hostname
+        if portal is not None:
+            if not portal.allows(request.url):
+                raise IgnoreRequest(f"off-site host {host} (redirected)")
+            return
+        first = request.meta.get("redirect_urls", [request.url])[0]
+        if host != urlsplit(first).hostname:
+            self._refused(first, f"robots.txt redirected to another host ({host}): read as no robots.txt")
+            raise IgnoreRequest(f"off-site host {host} (redirected robots.txt)")
+        if not any(entry.allows(request.url) for entry in portals.values()):
+            raise IgnoreRequest(f"off-site host {host}")
+
+    def _refused(self, url: str, reason: str) -> None:
+        """Record a refusal no callback hears of (Scrapy's own requests have none) for the run summary."""
+        stats = self.crawler.stats
+        assert stats is not None
+        portal_of = getattr(self.crawler.spider, "portal_of", lambda url: "")
+        stats.set_value(REFUSED_STAT, [*stats.get_value(REFUSED_STAT, []), (portal_of(url), url, reason)])
 
 
 class AntiBotChallenge(IgnoreRequest):

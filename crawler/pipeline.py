@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import resource
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from archive import db as archive_db
@@ -33,6 +34,9 @@ from crawler.store import PortalResult
 
 #: Stats key under which the retry middleware lists the requests it retried (portal, url, reason).
 RETRIES_STAT = "nianbao/retries"
+#: Stats key under which the host fence lists what it refused that no callback hears of (portal, url, reason):
+#: a robots.txt redirected to another host.
+REFUSED_STAT = "nianbao/refused"
 #: Seconds between two progress lines for the parent's progress bar.
 PROGRESS_EVERY = 0.2
 
@@ -50,11 +54,14 @@ class ArchivePipeline:
         #: One thread does the bookkeeping writes (an SQLite connection stays in its thread).
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
         self.workers = crawler.settings.getint("NIANBAO_INGEST_WORKERS", 2)
+        self.worker_mb = 0.0
+        self.orphaned = False  # the parent reading our progress is gone
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         pipeline = cls(crawler)
         pipeline.lock.acquire()  # before the engine starts: a locked-out crawl stops here, cleanly
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     async def open_spider(self, spider: Spider | None = None) -> None:
@@ -145,12 +152,19 @@ class ArchivePipeline:
         )
 
     async def close_spider(self, spider: Spider | None = None) -> None:
-        worker_mb = await self.ingester.close()
-        await self._write(self._close, worker_mb)
+        """The workers finish what they were handed (none is cut off mid-way); the run is written down when
+        the close reason is known (``spider_closed``)."""
+        self.worker_mb = await self.ingester.close()
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        """A crawl that ran to its end is ``finished``; one stopped before (a signal, a shutdown) is
+        ``interrupted``, with what it archived and counted so far."""
+        status: Literal["finished", "interrupted"] = "finished" if reason == "finished" else "interrupted"
+        await self._write(self._close, self.worker_mb, status)
         self.writer.shutdown()
         self.lock.release()
 
-    def _close(self, worker_mb: float) -> None:
+    def _close(self, worker_mb: float, status: Literal["finished", "interrupted"]) -> None:
         retried: Counter[str] = Counter()
         assert self.crawler.stats is not None
         for portal, url, reason in self.crawler.stats.get_value(RETRIES_STAT, []):
@@ -158,14 +172,30 @@ class ArchivePipeline:
             self.results.setdefault(portal, PortalResult(portal)).events.append(
                 {"kind": "retried", "url": url, "reason": reason}
             )
+        for portal, url, reason in self.crawler.stats.get_value(REFUSED_STAT, []):
+            result = self.results.setdefault(portal, PortalResult(portal))
+            result.counts["skipped"] += 1
+            result.events.append({"kind": "skipped", "url": url, "reason": reason})
         store.save_results(self.db, self.run_id, list(self.results.values()), retried)
-        finish_run(self.db, self.run_id)
+        finish_run(self.db, self.run_id, status)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self._emit({"finished": self.run_id, "peak_rss_mb": round(peak_mb, 1), "worker_rss_mb": round(worker_mb, 1)})
+        self._emit(
+            {
+                "finished": self.run_id,
+                "status": status,
+                "peak_rss_mb": round(peak_mb, 1),
+                "worker_rss_mb": round(worker_mb, 1),
+            }
+        )
         self.db.close()
 
     def _emit(self, message: dict[str, object]) -> None:
-        """Progress for the parent `nianbao crawl` (one JSON line each on stdout), when asked for."""
-        if self.progress:
-            sys.stdout.write(json.dumps(message, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+        """Progress for the parent `nianbao crawl` (one JSON line each on stdout), when asked for. A parent
+        that died reads nothing more: the crawl is then stopping (run.py) and goes on saying nothing."""
+        if self.progress and not self.orphaned:
+            try:
+                sys.stdout.write(json.dumps(message, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:
+                self.orphaned = True
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is left unsaid goes nowhere

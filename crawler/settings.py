@@ -34,6 +34,16 @@ NIANBAO_INGEST_WORKERS = min(2, os.cpu_count() or 1)
 NIANBAO_RETRY_BACKOFF = 2.0  # seconds before the first retry, doubled for each next one
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # a URL given up on is a recorded failure, not a crawler error
 REDIRECT_MAX_TIMES = 5  # a redirect loop is given up on quickly
+#: The crawl's request caps (crawler/spider.py ``RequestBudget``), each marking what it cuts ``partial`` with
+#: the reason. A hostile or broken listing (``createPageHTML(3000000, …)`` grew a crawl to 5.8 GB in 300 s)
+#: costs at most this much. Pages and API batches of one list (a start URL or sub-column), however they are
+#: found; `nianbao crawl --max-list-pages`. A single pager is believed up to families.base.MAX_PAGER_PAGES.
+NIANBAO_MAX_LIST_PAGES = 1000
+#: Requests made for one portal in a run (listings, reports, files; not robots.txt, retries or redirects);
+#: `nianbao crawl --max-portal-requests`.
+NIANBAO_MAX_PORTAL_REQUESTS = 5000
+#: Requests made in one run, all portals together; `nianbao crawl --max-run-requests`.
+NIANBAO_MAX_RUN_REQUESTS = 100_000
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Self
 from urllib.parse import urlsplit
 
-from scrapy import FormRequest, Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy import FormRequest, Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from archive import db as archive_db
 from crawler import families, pages, registry, store
+from crawler import settings as default_settings
 from crawler.families import Follow
 from crawler.items import DocumentItem, EventItem, EventKind
 from crawler.middlewares import AntiBotChallenge
@@ -31,8 +37,65 @@ from parsers.document import Link
 
 #: Sub-columns followed below a start page (year → group → list is the deepest seen, portals.md §2).
 MAX_LISTING_DEPTH = 3
+#: Reports and files are downloaded before pending listing pages: a list paged far (or hostile) never keeps
+#: its reports waiting, and documents leave memory for the archive as early as they can.
+DOCUMENT_PRIORITY = 10
+#: Request meta key: the bytes received so far (the size limit hit while streaming leaves no other trace).
+RECEIVED = "nianbao_received"
 _SIZE_MESSAGE = re.compile(r"receive (\d+) bytes which is larger than download max size \((\d+)\)")
 Output = Iterator[Request | DocumentItem | EventItem]
+
+
+@dataclass
+class RequestBudget:
+    """The crawl's request caps (settings NIANBAO_MAX_LIST_PAGES, NIANBAO_MAX_PORTAL_REQUESTS,
+    NIANBAO_MAX_RUN_REQUESTS): what no listing, however hostile, can make the crawl ask for beyond.
+
+    Counted when a request is made, so the first pages of a list and the reports they link are the ones
+    kept. A refusal names its cap once per portal (per list for the page cap) as the list's ``partial``
+    reason; later refusals under the same cap are silent."""
+
+    list_pages: int
+    portal_requests: int
+    run_requests: int
+    pages: Counter[tuple[str, str]] = field(default_factory=Counter)
+    per_portal: Counter[str] = field(default_factory=Counter)
+    total: int = 0
+    said: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings | None = None) -> RequestBudget:
+        def cap(name: str) -> int:
+            default = int(getattr(default_settings, name))
+            return settings.getint(name, default) if settings is not None else default
+
+        return cls(cap("NIANBAO_MAX_LIST_PAGES"), cap("NIANBAO_MAX_PORTAL_REQUESTS"), cap("NIANBAO_MAX_RUN_REQUESTS"))
+
+    def spend(self, portal: str, column: str, list_page: bool) -> str | None:
+        """Count one request, or say why it is refused: None when it may be made, else the reason the first
+        time this cap refuses one of the portal's requests (of the list, for the page cap), else ""."""
+        refusal = self._refusal(portal, column, list_page)
+        if refusal is None:
+            self.total += 1
+            self.per_portal[portal] += 1
+            if list_page:
+                self.pages[portal, column] += 1
+            return None
+        key, reason = refusal
+        if key in self.said:
+            return ""
+        self.said.add(key)
+        return reason
+
+    def _refusal(self, portal: str, column: str, list_page: bool) -> tuple[tuple[str, str], str] | None:
+        if self.total >= self.run_requests:
+            return (portal, "run"), f"run request cap reached: {self.run_requests} requests (--max-run-requests)"
+        if self.per_portal[portal] >= self.portal_requests:
+            cap = self.portal_requests
+            return (portal, "portal"), f"portal request cap reached: {cap} requests (--max-portal-requests)"
+        if list_page and self.pages[portal, column] >= self.list_pages:
+            return (portal, f"list {column}"), f"list cut at {self.list_pages} pages (--max-list-pages)"
+        return None
 
 
 class PortalSpider(Spider):
@@ -53,6 +116,26 @@ class PortalSpider(Spider):
         self.since = int(since) if since else None
         self.scheduled: set[str] = set()
         self.cache: dict[str, store.CacheEntry] = {}
+        self.budget = RequestBudget.from_settings()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.budget = RequestBudget.from_settings(crawler.settings)
+        crawler.signals.connect(spider.answering, signal=signals.headers_received)
+        crawler.signals.connect(spider.received, signal=signals.bytes_received)
+        return spider
+
+    @staticmethod
+    def answering(request: Request, **_: Any) -> None:
+        """A response begins (a retry's too): its bytes are counted from zero."""
+        request.meta[RECEIVED] = 0
+
+    @staticmethod
+    def received(data: bytes, request: Request, **_: Any) -> None:
+        """Count a response's bytes as they arrive: a body cut at the size limit without an announced length
+        fails with a bare cancellation, and this count is what says why (``describe_failure``)."""
+        request.meta[RECEIVED] = request.meta.get(RECEIVED, 0) + len(data)
 
     def portal_of(self, url: str) -> str:
         """The portal a request belongs to when it carries none (robots.txt, asked by Scrapy itself): the
@@ -83,12 +166,13 @@ class PortalSpider(Spider):
     def _follow(self, portal: Portal, follow: Follow, column: str, depth: int) -> Output:
         """What a family asked for: a report page, or a listing page / API call of ``column``."""
         if follow.kind == "report":
-            yield from self._request(portal, follow.url, self.parse_report, conditional=True, column=column)
+            yield from self._request(portal, follow.url, self.parse_report, column, conditional=True, column=column)
             return
         yield from self._request(
             portal,
             follow.url,
             self.parse_listing,
+            column,
             method=follow.method,
             form=follow.form,
             kind=follow.kind,
@@ -102,21 +186,30 @@ class PortalSpider(Spider):
         portal: Portal,
         url: str,
         callback: Any,
+        list_column: str,
         conditional: bool = False,
         method: str = "GET",
         form: Mapping[str, str] | None = None,
         **cb_kwargs: Any,
     ) -> Output:
-        """One request per URL (and form) per run; report URLs carry the cached validators (conditional GET)."""
+        """One request per URL (and form) per run, within the request caps (``list_column``: the list the
+        request is made for, whose partial reason a refusal becomes); report URLs carry the cached
+        validators (conditional GET)."""
         key = url if form is None else f"{url} {sorted(form.items())}"
         if key in self.scheduled:
             return
         if not portal.allows(url):
             yield EventItem(portal.name, "skipped", url, f"off-site host {urlsplit(url).hostname}")
             return
+        refused = self.budget.spend(portal.name, list_column, list_page=callback == self.parse_listing)
+        if refused is not None:
+            if refused:  # the cap's first refusal: the link not followed, and its list partial
+                yield EventItem(portal.name, "skipped", url, refused)
+                yield EventItem(portal.name, "partial", url, refused, column=list_column)
+            return
         self.scheduled.add(key)
         headers: dict[str, str] = {}
-        meta: dict[str, Any] = {"portal": portal.name, "column": cb_kwargs.get("column", "")}
+        meta: dict[str, Any] = {"portal": portal.name, "column": list_column}
         cached = self.cache.get(url) if conditional else None
         if cached is not None:
             if cached.etag:
@@ -131,6 +224,7 @@ class PortalSpider(Spider):
             "meta": meta,
             "cb_kwargs": cb_kwargs,
             "dont_filter": True,  # deduplicated above; redirect loops must reach the redirect limit
+            "priority": 0 if callback == self.parse_listing else DOCUMENT_PRIORITY,
         }
         if method == "POST":
             yield FormRequest(url, formdata=dict(form or {}), **common)
@@ -146,7 +240,12 @@ class PortalSpider(Spider):
             yield EventItem(portal.name, "failed", response.url, "a file where a listing was expected")
             yield EventItem(portal.name, "partial", response.url, "listing page not read", column=column)
             return
-        listing = families.get(portal.family).read(kind, response.text, response.url, context)
+        try:
+            listing = families.get(portal.family).read(kind, response.text, response.url, context)
+        except Exception as error:  # a page its family cannot cope with: that list is partial, the crawl goes on
+            reason = f"listing page not readable: {type(error).__name__}: {error}"[:300]
+            yield EventItem(portal.name, "partial", response.url, reason, column=column)
+            return
         reports = self._reports(portal, listing.items)
         yield EventItem(
             portal.name,
@@ -176,9 +275,9 @@ class PortalSpider(Spider):
         """Report links only (non-reports are not fetched; off-site links are recorded as skipped)."""
         for item in items:
             if not portal.allows(item.url):
-                yield from self._request(portal, item.url, self.parse_report)  # recorded as skipped
+                yield from self._request(portal, item.url, self.parse_report, column)  # recorded as skipped
         for item in self._reports(portal, items):
-            yield from self._request(portal, item.url, self.parse_report, conditional=True, link_text=item.text)
+            yield from self._request(portal, item.url, self.parse_report, column, conditional=True, link_text=item.text)
 
     def parse_report(self, response: Response, link_text: str = "", column: str = "") -> Output:
         """A report page (or a file linked straight from a listing). With ``column``, the page stands for a
@@ -207,8 +306,10 @@ class PortalSpider(Spider):
             return
         files = [link.url for link in page.attachments]
         yield self._document(portal.name, response, files, archive=not page.is_shell)
+        column = response.meta.get("column", "")
         for url in files:
-            yield from self._request(portal, url, self.parse_file, conditional=True, found_on=_requested(response))
+            found_on = _requested(response)
+            yield from self._request(portal, url, self.parse_file, column, conditional=True, found_on=found_on)
 
     def parse_file(self, response: Response, found_on: str = "") -> Output:
         """An attachment (``found_on``: of that report page): its type is read from its bytes at ingest,
@@ -223,8 +324,10 @@ class PortalSpider(Spider):
         """A report page answered 304: its files are asked for again (conditionally) from the cache."""
         yield EventItem(portal.name, "unchanged", response.url)
         entry = self.cache.get(response.url)
+        column = response.meta.get("column", "")
         for url in entry.links if entry else []:
-            yield from self._request(portal, url, self.parse_file, conditional=True, found_on=_requested(response))
+            found_on = _requested(response)
+            yield from self._request(portal, url, self.parse_file, column, conditional=True, found_on=found_on)
 
     @staticmethod
     def _document(
@@ -251,7 +354,9 @@ class PortalSpider(Spider):
     def failed(self, failure: Failure) -> Iterator[EventItem]:
         request: Request = failure.request  # type: ignore[attr-defined]
         portal = request.meta.get("portal") or self.portal_of(request.url)
-        kind, reason = describe_failure(failure, self.settings.getint("DOWNLOAD_TIMEOUT"))
+        kind, reason = describe_failure(
+            failure, self.settings.getint("DOWNLOAD_TIMEOUT"), self.settings.getint("DOWNLOAD_MAXSIZE")
+        )
         yield EventItem(portal, kind, request.url, reason)
         column = request.meta.get("column", "")
         if column and request.callback == self.parse_listing:  # a page of a list lost: the list is partial
@@ -263,9 +368,10 @@ def _requested(response: Response) -> str:
     return response.request.url if response.request else response.url
 
 
-def describe_failure(failure: Failure, timeout: int) -> tuple[EventKind, str]:
+def describe_failure(failure: Failure, timeout: int, max_size: int) -> tuple[EventKind, str]:
     """('failed' | 'skipped', one-line reason) for a request that produced no response."""
     error = failure.value
+    request: Request | None = getattr(failure, "request", None)
     if isinstance(error, HttpError):
         return "failed", f"HTTP {error.response.status}"
     if isinstance(error, AntiBotChallenge):
@@ -285,4 +391,7 @@ def describe_failure(failure: Failure, timeout: int) -> tuple[EventKind, str]:
     if size:
         announced, limit = (int(number) / 2**20 for number in size.groups())
         return "failed", f"too large: {announced:.1f} MB, over the {limit:.0f} MB limit"
+    cancelled = failure.check(CancelledError, DownloadCancelledError)
+    if cancelled and request is not None and request.meta.get(RECEIVED, 0) > max_size:
+        return "failed", f"too large: larger than the {max_size / 2**20:.0f} MB limit (no length announced)"
     return "failed", f"{type(error).__name__}: {error}"[:300]

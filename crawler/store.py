@@ -18,6 +18,8 @@ from archive.db import write_transaction
 from archive.ingest import now
 
 COUNTS = ("listings", "reports_found", "fetched", "new", "changed", "unchanged", "duplicate", "failed", "skipped")
+#: The counts the archive keeps on the run row itself, in the transaction of each document (archive.ingest).
+ARCHIVE_COUNTS = ("new", "changed", "duplicate", "failed")
 
 
 @dataclass
@@ -149,6 +151,8 @@ def run_summary(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
         del portal["run_id"]
         totals.update({name: portal[name] for name in (*COUNTS, "retried")})
         portals.append(portal)
+    if not portals:  # a crawl killed before it could count per portal: what the archive itself counted
+        totals.update({name: run[name] for name in ARCHIVE_COUNTS})
     failing = [portal["portal"] for portal in portals if portal["status"] == "failing"]
     partial = [portal["portal"] for portal in portals if portal["status"] == "partial"]
     return {

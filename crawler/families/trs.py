@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler import pages
-from crawler.families.base import Family, Follow, Listing, read_html_listing, split_off_site
+from crawler.families.base import Family, Follow, Listing, believed_page_count, read_html_listing, split_off_site
 from parsers.document import Link
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def pager(script: str, url: str) -> Pager | None:
         div, count, current, name, ext, records = call.groups()
         if div:  # the six-argument variant keeps only the name's last path segment
             name = name.rsplit("/", 1)[-1]
-        return Pager(int(count), int(current), name or "index", ext, _int(records))
+        return Pager(_number(count), _number(current), name or "index", ext, _int(records))
     count_page = _COUNT_PAGE.search(script)
     if not count_page:
         return None
@@ -96,11 +97,17 @@ def pager(script: str, url: str) -> Pager | None:
     own_name, _, own_ext = own.partition(".")
     name, ext = first.groups() if first else (re.sub(r"_\d+$", "", own_name) or "index", own_ext or "html")
     current = _CURRENT_PAGE.search(script)
-    return Pager(int(count_page.group(1)), int(current.group(1)) if current else 0, name, ext)
+    return Pager(_number(count_page.group(1)), _number(current.group(1)) if current else 0, name, ext)
 
 
 def _int(text: str | None) -> int | None:
-    return int(text) if text else None
+    return _number(text) if text else None
+
+
+def _number(digits: str) -> int:
+    """A count written in a page's script; an absurdly long one (past what ``int()`` converts, 4,300 digits)
+    reads as the largest count, which the page caps then clip."""
+    return int(digits) if len(digits) <= 18 else sys.maxsize
 
 
 def was5_page(url: str, page: int) -> str:
@@ -162,7 +169,7 @@ class Trs(Family):
             listing.declared = found.records
         records = _RECORD_COUNT.search(script)
         if records:
-            listing.declared = int(records.group(1))
+            listing.declared = _number(records.group(1))
         self._search_api(script, url, listing)
         if not listing.items and not listing.follow and not listing.problems:
             listing.problems.append("TRS list page: no article link, pager or sub-column matched (markup changed?)")
@@ -183,8 +190,10 @@ class Trs(Family):
 
     @staticmethod
     def _pages(found: Pager, url: str, listing: Listing) -> list[Follow]:
-        """The pager's pages on this host; a pager pointing elsewhere is recorded, never followed."""
-        own, off_site = split_off_site(found.urls(url), url)
+        """The pager's pages on this host, at most MAX_PAGER_PAGES of them (a longer list is partial); a pager
+        pointing elsewhere is recorded, never followed."""
+        believed = replace(found, count=believed_page_count(found.count, listing))
+        own, off_site = split_off_site(believed.urls(url), url)
         listing.add_problems(off_site)
         return [Follow(page) for page in own]
 
