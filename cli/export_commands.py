@@ -1,4 +1,8 @@
-"""``nianbao export``: the archive's reports, cells, checks or sightings as CSV, JSON Lines, Parquet or XLSX."""
+"""``nianbao export``: the archive's reports, cells, checks or sightings as CSV, JSON Lines, Parquet or XLSX.
+
+archive.export imports pyarrow and openpyxl only when it writes those formats; cli/main.py imports this
+module only to run (or list) the command.
+"""
 
 from __future__ import annotations
 
@@ -6,68 +10,16 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import BinaryIO
 
 import click
-import sqlite_utils
-from sqlite_utils.utils import sqlite3
 
-from archive import db as archive_db
 from archive import export
-from archive.search import QueryError
-from cli.common import CONTEXT
-from parsers.document import SHORT_TYPES
+from archive.search import Filters, QueryError
+from cli.common import CONTEXT, archive_path, filter_options, open_archive, printable
 
 #: Show a progress bar (on a terminal) when writing a file for at least this many reports.
 PROGRESS_MIN_REPORTS = 200
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def filter_options(function: F) -> F:
-    """The report filters of ``nianbao search``, and the report's status."""
-    options = [
-        click.option("--agency", help="Only reports of this agency, as the title names it (聊城市科学技术局)."),
-        click.option("--year", type=click.IntRange(1, 9999), help="Only reports covering this year."),
-        click.option("--province", help="Only reports of agencies in this province (山东省)."),
-        click.option("--city", help="Only reports of agencies in this city (淄博市)."),
-        click.option(
-            "--format", "report_format", type=click.Choice(["2021", "2019", "legacy"]), help="Report table format."
-        ),
-        click.option(
-            "--type",
-            "file_type",
-            type=click.Choice(sorted(set(SHORT_TYPES.values()))),
-            help="Only reports with a file of this type.",
-        ),
-        click.option("--status", type=click.Choice(export.STATUSES), help="Only reports with this status."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-class ArchiveError(click.ClickException):
-    """No archive where --db points: wrong usage, exit 2 (an export never creates an archive)."""
-
-    exit_code = 2
-
-
-def open_existing_archive(path: str) -> sqlite_utils.Database:
-    """The archive at ``path``, which must exist and be a nianbao archive (never created here)."""
-    if not Path(path).is_file():
-        raise ArchiveError(f"no archive at {path}: give --db (or $NIANBAO_DB), or build one with nianbao import")
-    try:
-        probe = archive_db.connect(path, migrate=False)
-        try:
-            version = archive_db.schema_version(probe)
-        finally:
-            probe.close()
-        if version == 0:
-            raise ArchiveError(f"{path} is not a nianbao archive (an empty database)")
-        return archive_db.connect(path)
-    except (ValueError, RuntimeError, sqlite3.DatabaseError) as error:
-        raise ArchiveError(f"{path} is not a nianbao archive: {error}") from error
 
 
 def output_format(to: str | None, output: Path | None) -> str:
@@ -75,10 +27,10 @@ def output_format(to: str | None, output: Path | None) -> str:
     named = export.SUFFIXES.get(output.suffix.lower()) if output is not None else None
     if to is None:
         if output is not None and named is None:
-            raise click.UsageError(f"cannot tell a format from the name {output.name}: give --to")
+            raise click.UsageError(f"cannot tell a format from the name {printable(output.name)}: give --to")
         return named or "csv"
     if named is not None and named != to:
-        raise click.UsageError(f"--to {to} but -o {output} names {named}: make them agree")
+        raise click.UsageError(f"--to {to} but -o {printable(output or '')} names {named}: make them agree")
     return to
 
 
@@ -124,7 +76,7 @@ def export_command(
 ) -> None:
     """Export the reports matching QUERY (optional: all of them) as a table for pandas, R or Excel.
 
-    QUERY and the filters are those of `nianbao search`, plus --status. --what names the table:
+    QUERY and the filters (--status included) are those of `nianbao search`. --what names the table:
 
     \b
       reports    one row per report (never per file): identity, status, failed checks,
@@ -151,20 +103,19 @@ def export_command(
         raise click.UsageError(f"--to {to} writes a binary file: give -o FILE")
     if no_bom and to != "csv":
         raise click.UsageError("--no-bom is for --to csv only")
-    db_path = str(context.find_root().obj)
-    if output is not None and output.resolve() == Path(db_path).resolve():
-        raise click.UsageError(f"-o {output} is the archive itself")
+    if output is not None and output.resolve() == Path(archive_path(context)).resolve():
+        raise click.UsageError(f"-o {printable(output)} is the archive itself")
     if output is not None and not output.parent.is_dir():
-        raise click.UsageError(f"-o {output}: folder {output.parent} does not exist")
-    db = open_existing_archive(db_path)
-    filters = export.ExportFilters(agency, year, province, city, report_format, file_type, status)
+        raise click.UsageError(f"-o {printable(output)}: folder {printable(output.parent)} does not exist")
+    db = open_archive(context)
+    filters = Filters(agency, year, province, city, report_format, file_type, status)
     try:
         report_ids = export.select_reports(db, " ".join(query), filters)
     except QueryError as error:
         raise click.UsageError(str(error)) from error
 
     columns = export.fields(what)
-    where = str(output) if output is not None else "standard output"
+    where = printable(output) if output is not None else "standard output"
     show_bar = output is not None and sys.stderr.isatty() and len(report_ids) >= PROGRESS_MIN_REPORTS
     with click.progressbar(
         report_ids, label=f"exporting {what}", file=sys.stderr, show_pos=True, hidden=not show_bar

@@ -1,76 +1,128 @@
 """The ``nianbao`` command: one group, a subcommand per job.
 
-Exit codes: 0 success; 1 the command ran but something failed (a file not imported, a report not
-found); 2 the command was used wrongly (click's own convention).
+Exit codes: 0 success; 1 the command ran but something failed or nothing matched (a file not imported, a
+report not found, a report failing its checks); 2 the command was used wrongly (click's own convention:
+an unknown option, a bad value, an --db that names no archive).
+
+Start-up: each subcommand's module is imported when that command runs (``Commands``), and the modules
+import their libraries inside the functions that use them: `nianbao --version` and `search` import none of
+Datasette, pdfplumber, trafilatura, Scrapy, pyarrow or numpy, `parse` none but the extractors
+(tests/test_cli_startup.py checks it; bench/cli.py measures the time).
 """
 
 from __future__ import annotations
 
-import os
+import importlib
+import re
 import sys
 import time
-import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from archive import db as archive_db
-from archive import importer, ingest, reports
-from archive.search import Filters, QueryError, search
-from cli import parse_commands
-from cli.common import CONTEXT, open_archive, print_json, reextract_documents
-from parsers import ocr as ocr_engine
-from parsers.document import SHORT_TYPES
+from cli.common import (
+    CONTEXT,
+    FILE_TYPES,
+    MAX_ROW_ID,
+    ROW_ID,
+    archive_path,
+    filter_options,
+    hint,
+    import_sqlite_utils,
+    note_db_given,
+    open_archive,
+    print_json,
+    printable,
+    reextract_documents,
+    with_db_option,
+)
 
-FILE_TYPES = click.Choice(sorted(set(SHORT_TYPES.values())))
-#: A report or document id: a larger number than SQLite's largest integer is a usage error, not a traceback.
-ROW_ID = click.IntRange(1, archive_db.MAX_INTEGER)
-#: Commands that only read the archive: with no archive at --db they read an empty one and create no file.
-READING_COMMANDS = {"search", "show", "stats", "checks"}
-#: Unicode categories that cannot be printed on one line: controls (newline, escape), format characters
-#: (right-to-left overrides), lone surrogates (Python's stand-ins for bytes of a name that is not UTF-8),
-#: line and paragraph separators.
-_UNPRINTABLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+if TYPE_CHECKING:
+    from archive import ingest
+
+#: The archive --db names when neither the option nor $NIANBAO_DB does.
+DEFAULT_DB = "nianbao.db"
+#: ``import --max-size``'s default, in MB: the largest report seen is ~20 MB (a scan).
+DEFAULT_MAX_MB = 50
+#: What ``import`` refuses as a path: a URL (``http://…``, ``https://…``, ``ftp://…``).
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 OCR_HELP = "Read scanned PDF pages by OCR (slow: seconds a page; needs the optional extra 'ocr')."
+#: Subcommands defined in other modules, imported when run or listed: name → "module:attribute".
+LAZY_COMMANDS = {
+    "parse": "cli.parse_commands:parse_command",
+    "checks": "cli.parse_commands:checks_command",
+    "reparse": "cli.parse_commands:reparse_command",
+    "serve": "cli.serve_commands:serve_command",
+    "export": "cli.export_commands:export_command",
+    "crawl": "cli.crawl_commands:crawl_command",
+    "portals": "cli.crawl_commands:portals_command",
+    "replica": "cli.crawl_commands:replica_command",
+    "demo": "cli.crawl_commands:demo_command",
+}
+#: Commands that read or write the archive, which take --db after their name too; for a group, which of
+#: its subcommands do (``nianbao portals discover --db demo.db``).
+ARCHIVE_COMMANDS: Mapping[str, tuple[str, ...]] = {
+    "import": (),
+    "search": (),
+    "show": (),
+    "stats": (),
+    "reextract": (),
+    "checks": (),
+    "reparse": (),
+    "export": (),
+    "serve": (),
+    "crawl": (),
+    "demo": (),
+    "portals": ("discover",),
+}
 
 
-def printable(text: str | os.PathLike[str]) -> str:
-    """``text`` (a file name, a reason) as one line of valid UTF-8: as it is when every character prints,
-    else with backslashes doubled and each unprintable character escaped: ``\\n``, ``\\x1b``, ``\\u202e``,
-    and ``\\xff`` for a byte of a name that is not UTF-8 (which Python holds as a lone surrogate)."""
-    text = os.fspath(text)
-    if not any(unicodedata.category(char) in _UNPRINTABLE for char in text):
-        return text
-    return "".join(_escaped(char) for char in text)
+class Commands(click.Group):
+    """The subcommands, each imported from its module only when it is run or listed (click's pattern
+    for lazily loading subcommands, https://click.palletsprojects.com/en/stable/complex/), each command
+    that uses the archive taking --db after its name as well as before."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
 
-def _escaped(char: str) -> str:
-    if char == "\\":
-        return "\\\\"
-    if unicodedata.category(char) not in _UNPRINTABLE:
-        return char
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the byte code - 0xDC00 (0x80 to 0xff)
-        return f"\\x{code - 0xDC00:02x}"
-    if code < 0x80:
-        return char.encode("unicode_escape").decode("ascii")
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in ARCHIVE_COMMANDS:
+            import_sqlite_utils()  # first: the command's module may import it (with numpy)
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module_name), attribute), cmd_name)
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and cmd_name in ARCHIVE_COMMANDS:
+            with_db_option(command)
+            for name in ARCHIVE_COMMANDS[cmd_name]:
+                if isinstance(command, click.Group) and name in command.commands:
+                    with_db_option(command.commands[name])
+        return command
 
 
 def require_ocr(wanted: bool) -> None:
-    if wanted and not ocr_engine.available():
-        raise click.UsageError("--ocr needs the optional extra: .venv/bin/python -m uv sync --extra ocr")
+    """--ocr needs the optional extra: a usage error naming the command that installs it."""
+    if not wanted:
+        return
+    from parsers import ocr as ocr_engine
+
+    if not ocr_engine.available():
+        raise click.UsageError(
+            "--ocr needs the optional extra 'ocr': in the nianbao folder run `python3 -m uv sync --frozen --extra ocr`"
+        )
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Commands, context_settings=CONTEXT)
 @click.option(
     "--db",
     "db_path",
-    default=archive_db.DEFAULT_DB,
+    default=DEFAULT_DB,
     envvar="NIANBAO_DB",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="The archive file (SQLite; created by import and crawl). Also read from $NIANBAO_DB.",
+    help="The archive file (SQLite), here or after the command. Also read from $NIANBAO_DB.",
 )
 @click.version_option(package_name="nianbao")
 @click.pass_context
@@ -78,31 +130,27 @@ def cli(context: click.Context, db_path: str) -> None:
     """nianbao (年报): an archive of government information-disclosure annual reports.
 
     \b
-    Examples:
-      nianbao demo                       # crawl the bundled offline replica of the portals
+    Examples (from the nianbao folder, `.venv/bin/nianbao`; or put it on PATH first:
+    export PATH="$PWD/.venv/bin:$PATH"):
+      nianbao --db demo.db demo          # crawl the bundled offline replica of the portals
       nianbao crawl --strict             # crawl the real portals of the registry
       nianbao import reports/            # archive every report file in a folder
       nianbao search 复议 --year 2022     # reports of 2022 that mention 复议
+      nianbao search 复议 --db demo.db    # --db before or after the command
       nianbao show 3                     # report 3: files, tables, checks
       nianbao parse report.pdf --json    # one file's record, no archive needed
-      nianbao checks                     # reports whose numbers do not add up
+      nianbao checks                     # reports whose numbers do not add up (exit 1 if any)
+      nianbao export -o reports.csv      # a table for Excel, pandas or R
       nianbao serve                      # browse in a web browser (Datasette)
     """
-    try:
-        exists = archive_db.archive_exists(db_path)
-    except archive_db.NotAnArchive as error:
-        raise click.BadParameter(str(error), param_hint="'--db'") from error
-    context.obj = db_path
-    if not exists and context.invoked_subcommand in READING_COMMANDS:
-        click.echo(f"no archive at {printable(db_path)} yet: nothing to read", err=True)
-        context.obj = archive_db.EMPTY_ARCHIVE
+    note_db_given(context, db_path)
 
 
 @cli.command("import", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--max-size",
-    default=importer.DEFAULT_MAX_BYTES // 1_000_000,
+    default=DEFAULT_MAX_MB,
     show_default=True,
     type=click.IntRange(min=1),
     help="Skip (as failed) files larger than this many megabytes.",
@@ -110,23 +158,29 @@ def cli(context: click.Context, db_path: str) -> None:
 @click.option("--ocr", is_flag=True, help=OCR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
 @click.pass_context
-def import_command(context: click.Context, paths: tuple[Path, ...], max_size: int, ocr: bool, as_json: bool) -> None:
+def import_command(context: click.Context, paths: tuple[str, ...], max_size: int, ocr: bool, as_json: bool) -> None:
     """Archive report files: text, HTML, PDF, DOCX and DOC.
 
     Folders are searched recursively for .txt .htm .html .shtml .pdf .doc .docx .wps files; a file
     named directly is always tried, whatever its name says, since its type is read from its bytes.
-    Identical bytes are stored once: importing again reports them as duplicates.
+    Identical bytes are stored once: importing again reports them as duplicates. It takes files, not
+    URLs: to fetch a portal's reports, add it to the registry (`nianbao portals add URL --agency NAME`)
+    and crawl it (`nianbao crawl NAME`).
 
-    Prints one line per file (new / changed / duplicate / failed, with the reason) and a summary.
-    Exits 1 if any file failed; the others are archived all the same.
+    Prints one line per file (new / changed / duplicate / failed, with the reason) and a summary; a
+    progress bar (on standard error) only when those lines are not on the same terminal. Exits 1 if any
+    file failed; the others are archived all the same.
 
     \b
     Example:
       nianbao --db reports.db import ../seeds
     """
+    _refuse_urls(context, paths)
     require_ocr(ocr)
     db = open_archive(context)
-    files = list(importer.expand_paths(paths))
+    from archive import importer, ingest
+
+    files = list(importer.expand_paths(Path(path) for path in paths))
     run_id = ingest.start_run(db, "import", {"paths": [printable(path) for path in paths]})
     outcomes = []
     with click.progressbar(
@@ -135,7 +189,7 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
         file=sys.stderr,
         show_pos=True,
         item_show_func=lambda path: path and printable(path.name),
-        hidden=not sys.stderr.isatty(),
+        hidden=not progress_bar_wanted(lines_printed=not as_json),
     ) as bar:
         for path in bar:
             outcome = importer.import_file(db, path, run_id, max_size * 1_000_000, ocr)
@@ -155,6 +209,27 @@ def import_command(context: click.Context, paths: tuple[Path, ...], max_size: in
         context.exit(1)
 
 
+def progress_bar_wanted(lines_printed: bool) -> bool:
+    """A progress bar goes to standard error, and only on a terminal; never beside per-item lines printed
+    to the same terminal, where each line would tear the bar (a bar redrawn after every line)."""
+    return sys.stderr.isatty() and not (lines_printed and sys.stdout.isatty())
+
+
+def _refuse_urls(context: click.Context, paths: tuple[str, ...]) -> None:
+    """``import`` reads files: a URL is wrong usage, answered with the commands that fetch one (with the
+    crawler's politeness, size limits and provenance, which importing a download would not record)."""
+    urls = [path for path in paths if _URL.match(path)]
+    if urls:
+        raise click.UsageError(
+            f"import takes files and folders, not URLs ({printable(urls[0])}). To archive a portal's reports "
+            "(with the crawler's politeness, size limits and provenance), add the portal by the address of its "
+            "annual-report list, then crawl it:\n"
+            f"  {hint('portals', 'add')} LIST-URL --agency AGENCY   # detects its CMS and dry-runs it first\n"
+            f"  {hint('--db', archive_path(context), 'crawl')} PORTAL\n"
+            "or download the file and import the file."
+        )
+
+
 def _echo_outcome(path: Path, outcome: ingest.Outcome) -> None:
     """One line per file, whatever its name holds (a newline, bytes that are not UTF-8)."""
     name = printable(path)
@@ -169,16 +244,9 @@ def _echo_outcome(path: Path, outcome: ingest.Outcome) -> None:
 
 @cli.command("search", context_settings={**CONTEXT, "ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
-@click.option("--agency", help="Only reports of this agency, as the title names it (聊城市科学技术局).")
-@click.option("--year", type=click.IntRange(1, 9999), help="Only reports covering this year.")
-@click.option("--province", help="Only reports of agencies in this province (山东省).")
-@click.option("--city", help="Only reports of agencies in this city (淄博市).")
-@click.option("--format", "report_format", type=click.Choice(["2021", "2019", "legacy"]), help="Report table format.")
-@click.option("--type", "file_type", type=FILE_TYPES, help="Only reports with a file of this type.")
+@filter_options
 @click.option("--limit", default=20, show_default=True, type=ROW_ID, help="Results to show.")
-@click.option(
-    "--offset", default=0, type=click.IntRange(0, archive_db.MAX_INTEGER), help="Skip this many results (paging)."
-)
+@click.option("--offset", default=0, type=click.IntRange(0, MAX_ROW_ID), help="Skip this many results (paging).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_context
 def search_command(
@@ -190,6 +258,7 @@ def search_command(
     city: str | None,
     report_format: str | None,
     file_type: str | None,
+    status: str | None,
     limit: int,
     offset: int,
     as_json: bool,
@@ -204,13 +273,17 @@ def search_command(
     Examples:
       nianbao search 复议
       nianbao search 行政复议 诉讼 --year 2022 --province 山东省
+      nianbao search 复议 --status fail       # reports failing a check
       nianbao search '"政务公开 平台"'
       nianbao search 政务公开 -微博
       nianbao search -- -微博              # after '--' nothing is read as an option
       nianbao search 威 --json | jq '.hits[].title'
+      nianbao search 复议 --db demo.db
     """
+    from archive.search import Filters, QueryError, search
+
     db = open_archive(context)
-    filters = Filters(agency, year, province, city, report_format, file_type)
+    filters = Filters(agency, year, province, city, report_format, file_type, status)
     started = time.perf_counter()
     try:
         result = search(db, " ".join(query), filters, limit=limit, offset=offset)
@@ -226,20 +299,22 @@ def search_command(
         for hit in result.hits:
             types = ", ".join(str(file["type"]) for file in hit.files)
             facts = " · ".join(str(value) for value in (hit.year, hit.agency, types) if value)
-            click.echo(f"\n[{hit.report_id}] {hit.title or '(no title)'}  ({facts})")
+            click.echo(f"\n[{hit.report_id}] {printable(hit.title or '(no title)')}  ({printable(facts)})")
             click.echo("    " + _highlight(hit.snippet, hit.highlights, color))
     if result.total == 0:
         context.exit(1)
 
 
 def _highlight(snippet: str, spans: list[tuple[int, int]], color: bool) -> str:
+    """The snippet with its matches marked (in colour on a terminal), every piece printable: a document's
+    own control characters are escaped, the colour's are not."""
     out, last = [], 0
     for start, end in spans:
-        out.append(snippet[last:start])
-        term = snippet[start:end]
+        out.append(printable(snippet[last:start]))
+        term = printable(snippet[start:end])
         out.append(click.style(term, fg="red", bold=True) if color else f"[{term}]")
         last = end
-    out.append(snippet[last:])
+    out.append(printable(snippet[last:]))
     return "".join(out)
 
 
@@ -257,10 +332,12 @@ def show_command(context: click.Context, report_id: int, as_json: bool, as_text:
       nianbao show 1 --text | less
       nianbao show 1 --json
     """
-    db = open_archive(context)
+    db = open_archive(context)  # first: a wrong --db is told before the parser's libraries load
+    from archive import reports
+
     report = reports.get_report(db, report_id)
     if report is None:
-        click.echo(f"no report {report_id} in {printable(context.find_root().params['db_path'])}", err=True)
+        click.echo(f"no report {report_id} in {printable(archive_path(context))}", err=True)
         context.exit(1)
         return
     if as_text:
@@ -282,6 +359,8 @@ def stats_command(context: click.Context, as_json: bool) -> None:
       nianbao --db reports.db stats
     """
     db = open_archive(context)
+    from archive import reports
+
     stats = reports.stats(db)
     if as_json:
         print_json(stats)
@@ -290,7 +369,7 @@ def stats_command(context: click.Context, as_json: bool) -> None:
         if isinstance(value, dict):
             click.echo(f"{key}:")
             for name, count in value.items():
-                click.echo(f"  {name or '(unknown)'}: {count}")
+                click.echo(f"  {printable(str(name or '(unknown)'))}: {count}")
         else:
             click.echo(f"{key}: {value}")
 
@@ -318,24 +397,7 @@ def reextract_command(
     """
     require_ocr(ocr)
     db = open_archive(context)
+    from archive import ingest
+
     ids = list(document_ids) or ingest.stored_document_ids(db, file_type)
     reextract_documents(context, db, ids, "re-extracted", as_json, ocr)
-
-
-cli.add_command(parse_commands.parse_command)
-cli.add_command(parse_commands.checks_command)
-cli.add_command(parse_commands.reparse_command)
-
-
-from cli.crawl_commands import COMMANDS as CRAWL_COMMANDS  # noqa: E402 (the crawler's commands)
-
-for _command in CRAWL_COMMANDS:
-    cli.add_command(_command)
-
-from cli.serve_commands import serve_command  # noqa: E402
-
-cli.add_command(serve_command)
-
-from cli.export_commands import export_command  # noqa: E402
-
-cli.add_command(export_command)

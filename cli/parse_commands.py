@@ -1,18 +1,27 @@
-"""``nianbao parse``, ``nianbao checks`` and ``nianbao reparse``: the structured record on the command line."""
+"""``nianbao parse``, ``nianbao checks`` and ``nianbao reparse``: the structured record on the command line.
+
+The parser and the archive are imported inside the commands: `nianbao parse` imports no archive code, and
+neither command is paid for by the others' start-up (cli/main.py loads this module only to run them).
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
-from archive import records
-from cli.common import CONTEXT, open_archive, print_json, reextract_documents
-from parsers.document import ExtractionError
-from parsers.record import parse_bytes
-from parsers.render import render_record
+from cli.common import CONTEXT, ROW_ID, open_archive, print_json, printable, reextract_documents
+from parsers.checks import cross_year_checks, run_checks
+from parsers.report import ReportRecord
+
+#: Every check's name, as the record names them (an empty record still names each one, skipped), for
+#: --check: an unknown name is a usage error listing these.
+_EMPTY = cast(ReportRecord, {})
+CHECK_NAMES = sorted({*run_checks(_EMPTY), *cross_year_checks(_EMPTY, _EMPTY)})
+#: What `nianbao checks --status` lists besides failed checks; each is a problem, so a listing exits 1.
+LISTED_STATUSES = ["fail", "incomplete", "not_a_report", "unparsed"]
 
 
 @click.command("parse", context_settings=CONTEXT)
@@ -30,28 +39,32 @@ def parse_command(files: tuple[Path, ...], as_json: bool) -> None:
       nianbao parse report.pdf
       nianbao parse seeds/*.txt --json | jq -c '[.agency, .year, .applications.new_received]'
     """
+    from parsers.document import ExtractionError
+    from parsers.record import parse_bytes
+    from parsers.render import render_record
+
     failed = False
     for path in files:
         try:
             record = parse_bytes(path.read_bytes(), url=path.resolve().as_uri())
         except (OSError, ExtractionError) as error:
-            click.echo(f"{path}: {error}", err=True)
+            click.echo(f"{printable(path)}: {printable(str(error))}", err=True)
             failed = True
             continue
         if as_json:
             print_json(record)
         else:
-            click.echo(f"== {path}")
+            click.echo(f"== {printable(path)}")
             click.echo(render_record(record, color=sys.stdout.isatty()))
     if failed:
         sys.exit(1)
 
 
 @click.command("checks", context_settings=CONTEXT)
-@click.option("--check", "check_name", help="Only this check (applications.balance, cross_year.carry_over…).")
+@click.option("--check", "check_name", type=click.Choice(CHECK_NAMES), help="Only reports failing this check.")
 @click.option(
     "--status",
-    type=click.Choice(["fail", "incomplete", "not_a_report", "unparsed"]),
+    type=click.Choice(LISTED_STATUSES),
     default="fail",
     show_default=True,
     help="List the reports with this status instead: incomplete = statistics tables missing or blank.",
@@ -62,7 +75,9 @@ def checks_command(context: click.Context, check_name: str | None, status: str, 
     """List archived reports whose numbers do not add up (failed consistency checks), or whose tables
     are missing or blank (--status incomplete), or that are not reports at all (--status not_a_report).
 
-    The last lines count the reports of every status.
+    The last lines count the reports of every status. Exits 1 when it lists any report (each is a
+    problem: a failed check, tables missing, not a report, not parsed), 0 when none; 2 on wrong usage
+    (an unknown --check name: the message lists the known ones).
 
     \b
     Examples:
@@ -70,31 +85,37 @@ def checks_command(context: click.Context, check_name: str | None, status: str, 
       nianbao checks --check applications.balance --json
       nianbao checks --status incomplete
     """
+    if check_name is not None and status != "fail":
+        raise click.UsageError(f"--check lists failed checks: it does not go with --status {status}")
     db = open_archive(context)
+    from archive import records
+
     counts = records.status_counts(db)
-    if status != "fail":
-        _list_status(records.with_status(db, status), status, counts, as_json)
-        return
-    failing = records.failing(db, check_name)
+    listed = records.failing(db, check_name) if status == "fail" else records.with_status(db, status)
     if as_json:
-        print_json({"failing": failing, "statuses": counts})
-        return
+        print_json({"failing" if status == "fail" else status: listed, "statuses": counts})
+    elif status == "fail":
+        _print_failing(listed, counts)
+    else:
+        _print_status(listed, status, counts)
+    if listed:
+        context.exit(1)
+
+
+def _print_failing(failing: list[dict[str, Any]], counts: dict[str, int]) -> None:
     for report in failing:
-        click.echo(f"[{report['report_id']}] {report['title'] or '(no title)'}")
+        click.echo(f"[{report['report_id']}] {printable(report['title'] or '(no title)')}")
         for name, failures in report["failed"].items():
             shown = "; ".join(f"{f['where']}: {f['left']} ≠ {f['right']}" for f in (failures or [])[:4])
-            click.echo(f"    {name}: {shown}")
+            click.echo(f"    {name}: {printable(shown)}")
     click.echo(_counts_line(counts))
     click.echo(f"{len(failing)} report(s) with failed checks")
 
 
-def _list_status(listed: list[dict[str, Any]], status: str, counts: dict[str, int], as_json: bool) -> None:
-    if as_json:
-        print_json({status: listed, "statuses": counts})
-        return
+def _print_status(listed: list[dict[str, Any]], status: str, counts: dict[str, int]) -> None:
     for report in listed:
         missing = f"  (missing or blank: {', '.join(report['missing'])})" if status == "incomplete" else ""
-        click.echo(f"[{report['report_id']}] {report['title'] or '(no title)'}{missing}")
+        click.echo(f"[{report['report_id']}] {printable(report['title'] or '(no title)')}{missing}")
     click.echo(_counts_line(counts))
     click.echo(f"{len(listed)} report(s) {status}")
 
@@ -105,7 +126,7 @@ def _counts_line(counts: dict[str, int]) -> str:
 
 
 @click.command("reparse", context_settings=CONTEXT)
-@click.argument("document_ids", nargs=-1, type=int)
+@click.argument("document_ids", nargs=-1, type=ROW_ID)
 @click.option("--all", "everything", is_flag=True, help="Every document, not only stale or unparsed ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.pass_context
@@ -124,5 +145,7 @@ def reparse_command(context: click.Context, document_ids: tuple[int, ...], every
       nianbao reparse 12 13
     """
     db = open_archive(context)
+    from archive import records
+
     ids = list(document_ids) or records.stale_document_ids(db, everything)
     reextract_documents(context, db, ids, "re-parsed", as_json)

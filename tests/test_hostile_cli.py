@@ -24,7 +24,8 @@ import pytest
 from click.testing import CliRunner
 
 from archive.db import MAX_INTEGER
-from cli.main import cli, printable
+from cli.common import print_json, printable
+from cli.main import cli
 from tests.conftest import SEED_FILES, SEEDS, RunCli
 
 HUGE = "99999999999999999999"
@@ -48,6 +49,8 @@ def _no_traceback(result: subprocess.CompletedProcess[bytes]) -> None:
         ["show", HUGE],
         ["show", str(MAX_INTEGER + 1)],
         ["reextract", "1", HUGE],
+        ["reparse", HUGE],
+        ["reparse", "2", str(MAX_INTEGER + 1)],
         ["search", "复议", "--year", HUGE],
         ["search", "复议", "--limit", HUGE],
         ["search", "复议", "--offset", HUGE],
@@ -117,24 +120,37 @@ def test_foreign_and_corrupt_databases_are_refused_untouched(tmp_path: Path) -> 
     corrupt.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
     for path, reason in ((foreign, "is a SQLite database but not an archive"), (corrupt, "not a readable SQLite")):
         before = path.read_bytes()
-        for command in (["stats"], ["import", str(SEEDS)], ["search", "复议"]):
+        for command in (["stats"], ["import", str(SEEDS)], ["search", "复议"], ["serve"], ["export"]):
             result = CliRunner().invoke(cli, ["--db", str(path), *command])
-            assert result.exit_code == 1 and reason in result.output, result.output
+            assert result.exit_code == 2 and reason in result.output, result.output
+            assert "is not a nianbao archive" in result.output
             assert isinstance(result.exception, SystemExit)
         assert path.read_bytes() == before
         assert not path.with_name(path.name + "-wal").exists()
 
 
-@pytest.mark.parametrize("command", [["search", "复议"], ["show", "1"], ["stats"], ["checks"]])
+@pytest.mark.parametrize(
+    "command",
+    [["search", "复议"], ["show", "1"], ["stats"], ["checks"], ["reparse"], ["reextract"], ["export"], ["portals"]],
+)
 def test_reading_commands_create_no_archive(tmp_path: Path, command: list[str]) -> None:
-    missing, empty = tmp_path / "missing.db", tmp_path / "empty.db"
+    """No file, an empty file, an empty SQLite database: each is "no archive" (exit 2), and stays as it was."""
+    missing, empty, empty_sqlite = tmp_path / "missing.db", tmp_path / "empty.db", tmp_path / "empty-sqlite.db"
     empty.touch()
-    for path in (missing, empty):
+    with sqlite3.connect(empty_sqlite) as connection:
+        connection.execute("VACUUM")  # a valid SQLite file with no table at all
+    sqlite_bytes = empty_sqlite.read_bytes()
+    expected = {
+        missing: f"no archive at {missing} (nothing was created)",
+        empty: f"{empty} is not a nianbao archive: an empty file (nothing was written to it)",
+        empty_sqlite: f"{empty_sqlite} is not a nianbao archive: an empty SQLite database",
+    }
+    for path, message in expected.items():
         result = CliRunner().invoke(cli, ["--db", str(path), *command])
-        assert result.exit_code in (0, 1) and "nothing to read" in result.stderr, result.output
-        assert "Traceback" not in result.output
-    assert not missing.exists() and empty.stat().st_size == 0
-    assert sorted(child.name for child in tmp_path.iterdir()) == ["empty.db"]  # no lock file, no WAL
+        assert result.exit_code == 2 and message in result.stderr, result.output
+        assert isinstance(result.exception, SystemExit)
+    assert not missing.exists() and empty.stat().st_size == 0 and empty_sqlite.read_bytes() == sqlite_bytes
+    assert sorted(child.name for child in tmp_path.iterdir()) == ["empty-sqlite.db", "empty.db"]  # no lock, no WAL
 
 
 def test_an_empty_file_becomes_an_archive_on_import(tmp_path: Path) -> None:
@@ -201,3 +217,33 @@ def test_printable_leaves_printable_names_alone() -> None:
     assert printable("a\\b.txt") == "a\\b.txt"  # nothing to escape: shown as it is
     assert printable(os.fsdecode(b"\xff\n\\")) == "\\xff\\n\\\\"
     assert printable("rtl\u202egnp.exe") == "rtl\\u202egnp.exe"
+
+
+def test_print_json_is_valid_utf8_and_keeps_printable_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """Only a string UTF-8 cannot encode (a name's bytes that are not UTF-8) is escaped; a report's text with
+    line breaks and a right-to-left mark stays as it is (JSON escapes the line break itself)."""
+    print_json({"path": os.fsdecode(b"gbk-\xc4\xea.txt"), "text": "第一行\n第二行\u202e", "ids": (1, 2)})
+    printed = capsys.readouterr().out
+    assert json.loads(printed.encode("utf-8")) == {
+        "path": "gbk-\\xc4\\xea.txt",
+        "text": "第一行\n第二行\u202e",
+        "ids": [1, 2],
+    }
+    print_json({os.fsdecode(b"\xff"): [os.fsdecode(b"a\xfe")]})
+    assert json.loads(capsys.readouterr().out) == {"\\xff": ["a\\xfe"]}
+
+
+def test_parse_prints_hostile_file_names_on_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    _hostile_names(folder)
+    names = sorted(folder.iterdir())
+    result = _nianbao("parse", *(os.fsencode(path) for path in names))
+    _no_traceback(result)
+    assert result.returncode == 1  # the broken PDF
+    headers = [line for line in result.stdout.decode("utf-8").splitlines() if line.startswith("== ")]
+    assert sorted(header.rsplit("/", 1)[1] for header in headers) == sorted(
+        ["line\\nbreak.txt", "gbk-\\xc4\\xea.txt", "back\\\\slash\\x1b[31m.txt"]
+    )
+    errors = result.stderr.decode("utf-8").splitlines()  # strict: valid UTF-8
+    assert len(errors) == 1 and "broken-\\xff.pdf: " in errors[0]
