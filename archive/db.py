@@ -544,7 +544,7 @@ def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.
         archive_exists(path)
     if path.parent != Path() and not path.parent.exists():
         raise ValueError(f"folder {path.parent} does not exist")
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(path, execute_plugins=False)  # no scan of installed packages at start-up
     if not in_memory:
         _write_locks[db] = path.with_name(path.name + ".write.lock")
     db.conn.execute("PRAGMA busy_timeout = 10000")

@@ -23,7 +23,6 @@ import sqlite_utils
 
 from archive import bounded, linking, records
 from archive.db import prepare_index_tokens, write_transaction
-from parsers import pdf
 from parsers.document import SHORT_TYPES, ExtractedDocument, ExtractionError
 from parsers.extract import extract
 from parsers.identity import identify
@@ -204,6 +203,8 @@ def ingest(
 def _ocr_time(ocr: bool) -> float:
     """The extra seconds a document may take when scanned pages are read by OCR (as many as the PDF
     extractor allows itself)."""
+    from parsers import pdf  # pdfplumber loads only when a PDF is read
+
     return pdf.MAX_OCR_PAGES * pdf.OCR_SECONDS_PER_PAGE if ocr else 0.0
 
 

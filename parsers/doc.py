@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 
 from parsers.document import DOC, ExtractedDocument, ExtractionError
-from parsers.docx import extract_docx
 
 TIME_LIMIT_S = 120.0  # the first conversion of a process also creates the profile (~2 s)
 MEMORY_LIMIT = 4 * 1024**3  # bytes of address space for soffice
@@ -60,6 +59,8 @@ _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") el
 
 
 def extract_doc(data: bytes) -> ExtractedDocument:
+    from parsers.docx import extract_docx  # python-docx loads only when a DOC comes
+
     document = extract_docx(convert_to_docx(data), media_type=DOC)
     _refuse_unreadable(document.text)
     document.warnings.append("converted from binary Word format by LibreOffice")

@@ -12,8 +12,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 
-from parsers import decode, html
-from parsers.doc import extract_doc
+from parsers import decode
 from parsers.document import (
     DOC,
     DOCX,
@@ -25,8 +24,6 @@ from parsers.document import (
     ExtractionError,
     error_detail,
 )
-from parsers.docx import extract_docx
-from parsers.pdf import extract_pdf
 from parsers.text import guess_title
 
 MAX_BYTES = 100 * 1024 * 1024  # the largest report seen is ~20 MB (a scan); beyond this it is not a report
@@ -114,13 +111,23 @@ def extract(
 
 
 def _extract(media_type: str, data: bytes, url: str | None, header_charset: str | None, ocr: bool) -> ExtractedDocument:
+    # each extractor's libraries (pdfplumber, python-docx, trafilatura) load when a file of its type comes:
+    # `nianbao parse notes.txt` or `search` never pays for them (start-up, bench/cli.py)
     if media_type == PDF:
+        from parsers.pdf import extract_pdf
+
         return extract_pdf(data, ocr)
     if media_type == DOCX:
+        from parsers.docx import extract_docx
+
         return extract_docx(data)
     if media_type == DOC:
+        from parsers.doc import extract_doc
+
         return extract_doc(data)
     if media_type == HTML:
+        from parsers import html
+
         return html.extract_html(data, url=url, header_charset=header_charset)
     decoded = decode.decode_text(data, (header_charset,))
     return ExtractedDocument(

@@ -9,11 +9,13 @@ crawler must fetch next.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from lxml.html import HtmlElement
-
 from parsers.document import Link
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 PORTAL_META = ["SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ArticleTitle", "PubDate", "ContentSource", "Url"]
 #: Box labels whose values are kept, under the label without its spaces (淮安 prints 索 引 号, 名 称).

@@ -100,5 +100,5 @@ def test_unusable_archive_path_is_a_clear_error(tmp_path: Path) -> None:
     from cli.main import cli
 
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "missing" / "x.db"), "stats"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "does not exist" in result.output

@@ -41,7 +41,7 @@ def test_search_filters_and_show_use_the_parsed_fields(run_cli: RunCli, seeds: P
 
 def test_checks_lists_failing_reports(run_cli: RunCli, seeds: Path) -> None:
     run_cli("import", str(seeds))
-    output = run_cli("checks").output
+    output = run_cli("checks", expect=1).output  # reports fail: exit 1
     assert "博山区科学技术局" in output and "2023-01-17" in output
     assert output.rstrip().endswith("1 report(s) with failed checks")
 

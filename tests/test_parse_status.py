@@ -161,13 +161,13 @@ def test_archive_browse_show_and_checks_use_the_status(run_cli: RunCli, mixed: P
     report_id = db.execute("SELECT id FROM browse WHERE title LIKE '雄县%'").fetchone()[0]
     assert "status:      incomplete" in run_cli("show", str(report_id)).output
     assert json.loads(run_cli("show", str(report_id), "--json").output)["record"]["status"] == "incomplete"
-    output = run_cli("checks").output
+    output = run_cli("checks", expect=1).output
     assert "status: not_a_report 6, pass 4, incomplete 3, fail 1" in output
     assert output.rstrip().endswith("1 report(s) with failed checks")
-    listed = run_cli("checks", "--status", "incomplete").output
+    listed = run_cli("checks", "--status", "incomplete", expect=1).output
     assert "雄县发展和改革局2023年政府信息公开工作年度报告  (missing or blank: active_disclosure" in listed
     assert listed.rstrip().endswith("3 report(s) incomplete")
-    answer = json.loads(run_cli("checks", "--status", "not_a_report", "--json").output)
+    answer = json.loads(run_cli("checks", "--status", "not_a_report", "--json", expect=1).output)
     assert len(answer["not_a_report"]) == 6 and answer["statuses"]["incomplete"] == 3
 
 
