@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pdfplumber
 
-from testkit import cellcheck
 from parsers.document import Table
 from parsers.extract import extract
 from parsers.pdfgrid import Layout
+from testkit import cellcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from testkit import cellcheck
 from parsers.document import DOC, DOCX, HTML, PDF, ExtractedDocument
 from parsers.extract import extract
 from parsers.text import normalise
+from testkit import cellcheck
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "extraction"
