@@ -39,7 +39,7 @@ from parsers.document import ExtractionError
 from parsers.record import parse_bytes as _parse_bytes
 from parsers.report import ReportRecord
 
-#: Address space (MB) the extraction child may use, the interpreter's own ~250 MB included. The largest
+#: Address space (MB) a document may add to what the extraction child inherits from its parent. The largest
 #: real report seen needs ~300 MB to extract; a 15 MB DOCX within the zip-bomb limits asked for 4.7 GB.
 MEMORY_LIMIT_MB = 2048
 MEMORY_LIMIT_ENV = "NIANBAO_MEMORY_LIMIT_MB"
@@ -131,6 +131,7 @@ class _Child:
         parent = os.getpid()
         size, resident = _memory()
         self.unresident = size - resident  # mapped, never touched: counts against RLIMIT_AS, not in ru_maxrss
+        self.baseline = size  # the address space the child inherits: the ceiling is the room a document adds
         for stream in (sys.stdout, sys.stderr):  # else the child inherits, and may print, their buffered text
             with contextlib.suppress(ValueError, OSError):
                 stream.flush()
@@ -211,7 +212,7 @@ class _Child:
         # A C library that cannot allocate aborts (PDFium does). The kernel does not say why, so estimate the
         # address space at death: the peak resident memory plus what the child had mapped without touching
         # at its start (seen: 84-96 % of ceilings from 350 MB to 2 GB; less when a large realloc failed).
-        used_mb = (usage.ru_maxrss * 1024 + self.unresident) / 2**20
+        used_mb = (usage.ru_maxrss * 1024 + self.unresident - self.baseline) / 2**20
         if used_mb >= NEAR_CEILING * bounds.memory_mb:
             return bounds.out_of_memory
         if os.WIFSIGNALED(status):
@@ -256,8 +257,12 @@ def _serve(requests: int, answers: int, parent: int, memory_mb: int) -> NoReturn
         doc.die_with_parent(parent, signal.SIGKILL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
         os.dup2(2, 1)  # what a library prints goes to stderr, never into the parent's --json output
-        ceiling = memory_mb * 2**20
+        # the ceiling is the room a document may add to what the child inherits: a long-lived parent (a test
+        # run with a browser driver, a crawl) must not leave a document less room than `nianbao import` does
+        ceiling = _memory()[0] + memory_mb * 2**20
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, hard)
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))  # the hard limit stays: LibreOffice sets its own
         bounds = Bounds(memory_mb, 0)
         retire_above = (_memory()[0] + ceiling) // 2  # half the room the ceiling leaves us used up
