@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from archive.search import Filters, search
-from cli.common import CONTEXT, open_archive, print_json
+from cli.common import CONTEXT, hint, open_archive, print_json
 from crawler import detect, families, registry, store
 from crawler import settings as default_settings
 from crawler.registry import RegistryError
@@ -470,15 +470,16 @@ def demo_command(context: click.Context) -> None:
     _exit_if_interrupted(context, summary, as_json=False)
     db = open_archive(context)
     result = search(db, "行政复议", Filters(), limit=10)
-    click.echo(f"$ nianbao --db {context.obj} search 行政复议\n{result.total} report(s):")
+    click.echo(f"$ {hint('--db', context.obj, 'search', '行政复议')}\n{result.total} report(s):")
     for hit in result.hits:
         types = ", ".join(sorted(str(file["type"]) for file in hit.files))
         click.echo(f"  [{hit.report_id}] {hit.title}  ({types})")
-    click.echo(
-        f"\nBrowse: nianbao --db {context.obj} show {result.hits[0].report_id if result.hits else 1}"
-        f" · nianbao --db {context.obj} search 复议 · nianbao --db {context.obj} serve (in a web browser)\n"
-        f"Crawl again (0 new, nothing re-downloaded): nianbao replica & nianbao --db {context.obj} crawl "
-        "--via-replica http://127.0.0.1:8000"
+    first = str(result.hits[0].report_id if result.hits else 1)
+    click.echo(  # commands that run as printed (cli.common.hint: however nianbao was started)
+        f"\nBrowse: {hint('--db', context.obj, 'show', first)} · {hint('--db', context.obj, 'search', '复议')}"
+        f" · {hint('--db', context.obj, 'serve')} (in a web browser)\n"
+        f"Crawl again (0 new, nothing re-downloaded): {hint('replica')} & "
+        f"{hint('--db', context.obj, 'crawl', '--via-replica', 'http://127.0.0.1:8000')}"
     )
 
 
