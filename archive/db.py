@@ -24,10 +24,6 @@ from sqlite_utils.utils import sqlite3
 
 from archive import fts
 
-DEFAULT_DB = "nianbao.db"
-#: What a reading command opens when there is no archive yet: an empty one in memory, so that reading never
-#: creates a file (``cli.main``).
-EMPTY_ARCHIVE = ":memory:"
 #: SQLite's largest integer: a larger id names no row (and cannot even be bound as a parameter).
 MAX_INTEGER = 2**63 - 1
 #: The first bytes of every SQLite database file (https://sqlite.org/fileformat.html#the_database_header).
@@ -536,17 +532,14 @@ def archive_exists(path: str | os.PathLike[str]) -> bool:
 def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the archive at ``path``, in WAL mode, schema up to date.
 
-    ``EMPTY_ARCHIVE`` opens a new archive in memory. Anything that is not an archive raises NotAnArchive
-    (a foreign SQLite database is refused, not migrated)."""
+    Anything that is not an archive raises NotAnArchive (a foreign SQLite database is refused, not
+    migrated)."""
     path = Path(path)
-    in_memory = str(path) == EMPTY_ARCHIVE
-    if not in_memory:
-        archive_exists(path)
+    archive_exists(path)
     if path.parent != Path() and not path.parent.exists():
         raise ValueError(f"folder {path.parent} does not exist")
     db = sqlite_utils.Database(path, execute_plugins=False)  # no scan of installed packages at start-up
-    if not in_memory:
-        _write_locks[db] = path.with_name(path.name + ".write.lock")
+    _write_locks[db] = path.with_name(path.name + ".write.lock")
     db.conn.execute("PRAGMA busy_timeout = 10000")
     try:  # the first read: where SQLite finds a damaged header
         foreign = schema_version(db) == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0

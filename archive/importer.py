@@ -14,7 +14,6 @@ from archive.ingest import Outcome, Source, ingest, record_failure
 #: Files a folder import picks up. A file named on the command line is always tried: its type comes
 #: from its bytes, not its name.
 DOCUMENT_SUFFIXES = {".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps"}
-DEFAULT_MAX_BYTES = 50_000_000
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
