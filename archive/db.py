@@ -8,13 +8,14 @@ without them (the sqlite3 shell, Datasette) can read everything but cannot write
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import stat
 import sys
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import IO
@@ -35,22 +36,47 @@ class NotAnArchive(ValueError):
     foreign database. The message names the path and says what it is instead."""
 
 
-def _index_triggers() -> str:
-    """Triggers keeping every search index equal to the text of each report's primary document."""
+#: The SQL function the search-index triggers on ``reports`` ask first (migration 11): 1 when the connection
+#: defers indexing to the end of a batch (``deferred_search_index``), which it then does for every report named.
+DEFER_INDEX_FUNCTION = "nianbao_fts_deferred"
+
+
+def _index_statements() -> tuple[str, str]:
+    """The statements that index one report in every search index (to format with ``id``, ``text`` and
+    ``source``) and that remove it (``match``)."""
     insert = "\n".join(
         f"INSERT INTO {table}(rowid, t) SELECT {{id}}, {function}({{text}}) {{source}};"
         for table, function, _ in fts.INDEXES
     )
     delete = "\n".join(f"DELETE FROM {table} WHERE rowid {{match}};" for table, _, _ in fts.INDEXES)
+    return insert, delete
+
+
+def _report_index_triggers(deferrable: bool) -> str:
+    """Triggers indexing a report's primary document when the report is made or re-pointed. The deferrable ones
+    (migration 11) first ask ``DEFER_INDEX_FUNCTION``, which notes the report for the end of the batch instead."""
+    insert, delete = _index_statements()
     from_primary = "FROM documents WHERE id = new.primary_document_id"
+
+    def when(row: str, event: str) -> str:
+        return f" WHEN NOT {DEFER_INDEX_FUNCTION}({row}.id, '{event}')" if deferrable else ""
+
     return f"""
-    CREATE TRIGGER reports_index_insert AFTER INSERT ON reports BEGIN
+    CREATE TRIGGER reports_index_insert AFTER INSERT ON reports{when("new", "insert")} BEGIN
         {insert.format(id="new.id", text="text", source=from_primary)}
     END;
-    CREATE TRIGGER reports_index_update AFTER UPDATE OF primary_document_id ON reports BEGIN
+    CREATE TRIGGER reports_index_update AFTER UPDATE OF primary_document_id ON reports{when("old", "update")} BEGIN
         {delete.format(match="= old.id")}
         {insert.format(id="new.id", text="text", source=from_primary)}
-    END;
+    END;"""
+
+
+def _index_triggers() -> str:
+    """Triggers keeping every search index equal to the text of each report's primary document. A deleted
+    report's rows go at once, batch or not: that trigger calls no function of ours, so a tool without them
+    (the sqlite3 shell, Datasette) is refused the delete by the archive alone (read-only), as before."""
+    insert, delete = _index_statements()
+    return f"""{_report_index_triggers(deferrable=False)}
     CREATE TRIGGER reports_index_delete AFTER DELETE ON reports BEGIN
         {delete.format(match="= old.id")}
     END;
@@ -432,6 +458,66 @@ MIGRATIONS: list[str | Migration] = [
     # 9: search across layout white space (issue 13 item 1). ``fts.normalize`` now drops white space between
     # two Chinese characters (a PDF's line break inside 不予公开), so every report is indexed again.
     Migration("search_layout_space", reindex_search),
+    # runs that alert (issue 15 item 4, crawler/alerts.py): what each crawl run raised against the portal's
+    # previous run (a portal failing, a list shrunk or gone partial, errors rising, no report for last year
+    # after February, the run interrupted or finding fewer reports), and per list the counts compared
+    # (``crawl_portal_runs.columns``, JSON: {list: {found, declared, partial}}; NULL in earlier runs).
+    """
+    CREATE TABLE crawl_alerts (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        portal TEXT,                       -- NULL: about the run as a whole
+        kind TEXT NOT NULL,                -- crawler/alerts.py KINDS
+        message TEXT NOT NULL,
+        details TEXT NOT NULL              -- JSON: the figures compared, and the run compared with
+    );
+    CREATE INDEX crawl_alerts_run ON crawl_alerts(run_id);
+    ALTER TABLE crawl_portal_runs ADD COLUMN columns TEXT;
+    -- a portal's previous runs, newest first (the primary key leads with the run)
+    CREATE INDEX crawl_portal_runs_portal ON crawl_portal_runs(portal, run_id);
+    """,
+    # flat ingest (issue 14 item 1). (a) Every column that references another table leads an index
+    # (tests/test_schema_indexes.py keeps it so): deleting or re-keying a parent row looks up its children by
+    # that column, without an index a scan of the child table (sightings grows with every crawl). Sightings
+    # that name a previous document are few: a partial index (an FK lookup ``col = ?`` implies NOT NULL, so
+    # SQLite uses it). ``browse.document_id`` is no foreign key, but Datasette's ``failed_checks`` query joins
+    # on it. (b) The search-index triggers on ``reports`` become deferrable: a batch of documents
+    # (archive/ingest.py ``Batch``) indexes its reports once, at its end (``deferred_search_index``).
+    f"""
+    CREATE INDEX sightings_previous ON sightings(previous_document_id) WHERE previous_document_id IS NOT NULL;
+    CREATE INDEX sightings_run ON sightings(run_id);
+    CREATE INDEX failures_run ON failures(run_id);
+    CREATE INDEX browse_document ON browse(document_id);
+    DROP TRIGGER reports_index_insert;
+    DROP TRIGGER reports_index_update;
+    {_report_index_triggers(deferrable=True)}
+    """,
+    # serving at scale (issue 14 item 3, archive/datasette; bench/serve.py times every page at 100,000 reports).
+    # Datasette counts facets over the rows a search or filter keeps: ``+id IN (matches)`` is tested while a
+    # covering index (the facet's column, then ``id``) is read in order, so each facet is one pass over a small
+    # index, no table row and no sort (the agency facet: 430 ms → 35 ms; each facet of a search matching every
+    # report ~30–60 ms). ``browse_report`` orders the ``failed_checks`` query (newest year first, the document
+    # to look its checks up by) and serves the year facet; ``browse_body`` also gives the compare page each
+    # body's years; ``browse_failed_checks`` groups the failed-checks facet by distinct list; ``browse_totals``
+    # holds the 总计 columns the application_totals query and the charts sum by year and place (229 → 25 ms).
+    # ``documents.media_type`` and ``report_records.status`` are default facets of their tables (a scan of the
+    # documents' texts: 515 ms).
+    """
+    DROP INDEX browse_year;
+    DROP INDEX browse_place;
+    DROP INDEX browse_agency;
+    DROP INDEX browse_check;
+    CREATE INDEX browse_report ON browse(year DESC, id, document_id);
+    CREATE INDEX browse_place ON browse(province, city, county, id);
+    CREATE INDEX browse_body ON browse(agency, province, city, county, year, id);
+    CREATE INDEX browse_check ON browse(check_status, id);
+    CREATE INDEX browse_format ON browse(format, id);
+    CREATE INDEX browse_failed_checks ON browse(failed_checks, id);
+    CREATE INDEX browse_totals ON browse(year, province, city, new_received, granted, denied, review, litigation,
+        carried_over_in, carried_over_out);
+    CREATE INDEX documents_media_type ON documents(media_type);
+    CREATE INDEX report_records_status ON report_records(status);
+    """,
 ]
 
 
@@ -472,6 +558,76 @@ def _write_lock(db: sqlite_utils.Database) -> IO[bytes] | None:
     if isinstance(lock, Path):
         lock = _write_locks[db] = lock.open("ab")
     return lock
+
+
+@dataclass
+class _IndexQueue:
+    """One connection's reports whose search-index rows wait for the end of a batch (``deferred_search_index``):
+    each report id with the first thing that happened to it in the batch (``insert`` or ``update``)."""
+
+    deferring: bool = False
+    first: dict[int, str] = field(default_factory=dict)
+
+    def defer(self, report_id: int, event: str) -> int:
+        """What the index triggers ask (``DEFER_INDEX_FUNCTION``): 1, the report noted, while deferring."""
+        if not self.deferring:
+            return 0
+        self.first.setdefault(report_id, event)
+        return 1
+
+
+#: Each archive connection's queue of reports to index (``deferred_search_index``).
+_index_queues: weakref.WeakKeyDictionary[sqlite_utils.Database, _IndexQueue] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def deferred_search_index(db: sqlite_utils.Database) -> Iterator[None]:
+    """Inside a write transaction: the search indexes of the reports written meanwhile are written at the end,
+    all at once, instead of by the triggers statement by statement.
+
+    Why: FTS5 keeps new rows in memory and writes them out as a new segment of its b-tree whenever a statement
+    opens a statement journal (its ``xSavepoint``: every statement with triggers, every SAVEPOINT), then
+    merges segments. Indexed by the triggers, each document became three segments of its own and their merges,
+    about 7 ms of CPU a document at 20,000 reports, growing with the index; a batch's reports inserted last,
+    one row after another (no statement journal), become one segment per index.
+
+    How: meanwhile the triggers on reports made or re-pointed note the report instead (``_IndexQueue``, asked
+    through ``DEFER_INDEX_FUNCTION``: migration 11). At the end, the rows of every noted report that was
+    indexed before the batch (its first event not ``insert``) are deleted, then every noted report that still
+    exists is indexed from its primary file. A report deleted in the batch (merged into another) loses its
+    rows at once, by its own trigger; deleting them again at the end changes nothing (an FTS5 delete of a rowid
+    it does not hold is a no-op: count and integrity-check unchanged, tried on SQLite 3.51). A document rolled
+    back to its savepoint may leave its reports noted: they are indexed as they are, which changes nothing. On
+    an exception nothing is written (the caller's transaction rolls back)."""
+    queue = _index_queues[db]
+    queue.deferring, queue.first = True, {}
+    try:
+        yield
+        queue.deferring = False
+        _index_reports(db, queue.first)
+    finally:
+        queue.deferring, queue.first = False, {}
+
+
+def _index_reports(db: sqlite_utils.Database, first: dict[int, str]) -> None:
+    """Re-index the reports of ``first`` (report id → its first event in the batch) from their primary files:
+    every delete before any insert, so that no delete makes FTS5 write out the inserts so far."""
+    if not first:
+        return
+    indexed_before = [(report_id,) for report_id, event in first.items() if event != "insert"]
+    for table, _, _ in fts.INDEXES:
+        db.conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", indexed_before)
+    rows = db.execute(
+        """SELECT r.id, d.text FROM reports r JOIN documents d ON d.id = r.primary_document_id
+           WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.id""",
+        [json.dumps(list(first))],
+    ).fetchall()
+    tokens = [{name: function(text) for name, function in _INDEX_FUNCTIONS.items()} for _, text in rows]
+    for table, function, _ in fts.INDEXES:
+        db.conn.executemany(
+            f"INSERT INTO {table}(rowid, t) VALUES (?, ?)",
+            [(report_id, row_tokens[function]) for (report_id, _), row_tokens in zip(rows, tokens, strict=True)],
+        )
 
 
 def prepare_index_tokens(text: str) -> None:
@@ -554,6 +710,8 @@ def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.
     db.conn.execute("PRAGMA foreign_keys = ON")
     for name, function in _INDEX_FUNCTIONS.items():
         db.conn.create_function(name, 1, function, deterministic=True)
+    queue = _index_queues[db] = _IndexQueue()
+    db.conn.create_function(DEFER_INDEX_FUNCTION, 2, queue.defer)  # not deterministic: it notes the report
     if migrate:
         db.conn.execute("PRAGMA journal_mode = WAL")
         db.conn.execute("PRAGMA synchronous = NORMAL")

@@ -1,4 +1,5 @@
-"""``nianbao import``: local files and folders through the same ingest path as the crawler."""
+"""``nianbao import``: local files and folders through the same ingest path as the crawler, committed in batches
+(``archive.ingest.write_batched``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.ingest import Outcome, Source, ingest, record_failure
+from archive.ingest import Prepared, Source, prepare, unreadable
 
 #: Files a folder import picks up. A file named on the command line is always tried: its type comes
 #: from its bytes, not its name.
@@ -43,15 +44,17 @@ def file_url(path: Path) -> str:
     return Path(os.path.abspath(path)).as_uri()
 
 
-def import_file(db: sqlite_utils.Database, path: Path, run_id: int, max_bytes: int, ocr: bool = False) -> Outcome:
+def prepare_file(db: sqlite_utils.Database, path: Path, max_bytes: int, ocr: bool = False) -> Prepared:
+    """The file read, extracted and parsed, ready for ``archive.ingest.write`` (or a ``Batch``); a file that
+    cannot be read is prepared as its failure."""
     url = file_url(path)
     try:
         data = read_file(path, max_bytes)
     except FileNotFoundError:
-        return record_failure(db, run_id, url, "cannot read: no such file")
+        return unreadable(url, "cannot read: no such file")
     except PermissionError:
-        return record_failure(db, run_id, url, "cannot read: permission denied")
+        return unreadable(url, "cannot read: permission denied")
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        return record_failure(db, run_id, url, f"cannot read: {reason}")
-    return ingest(db, Source(url=url, data=data), run_id, ocr=ocr)
+        return unreadable(url, f"cannot read: {reason}")
+    return prepare(db, Source(url=url, data=data), ocr)

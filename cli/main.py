@@ -60,6 +60,9 @@ LAZY_COMMANDS = {
     "portals": "cli.crawl_commands:portals_command",
     "replica": "cli.crawl_commands:replica_command",
     "demo": "cli.crawl_commands:demo_command",
+    "runs": "cli.runs_commands:runs_command",
+    "worker": "cli.redis_commands:worker_command",
+    "writer": "cli.redis_commands:writer_command",
 }
 #: Commands that read or write the archive, which take --db after their name too; for a group, which of
 #: its subcommands do (``nianbao portals discover --db demo.db``).
@@ -76,6 +79,8 @@ ARCHIVE_COMMANDS: Mapping[str, tuple[str, ...]] = {
     "crawl": (),
     "demo": (),
     "portals": ("discover",),
+    "runs": (),
+    "writer": (),
 }
 
 
@@ -171,6 +176,11 @@ def import_command(context: click.Context, paths: tuple[str, ...], max_size: int
     progress bar (on standard error) only when those lines are not on the same terminal. Exits 1 if any
     file failed; the others are archived all the same.
 
+    Files are committed in batches (every 200 files or 2 seconds), each file whole or not at all; the
+    lines of a batch are printed once it is committed. Interrupted (Ctrl-C, a kill), an import loses the
+    files of its last uncommitted batch only: run it again to archive them (those archived already are
+    reported as duplicates).
+
     \b
     Example:
       nianbao --db reports.db import ../seeds
@@ -191,14 +201,14 @@ def import_command(context: click.Context, paths: tuple[str, ...], max_size: int
         item_show_func=lambda path: path and printable(path.name),
         hidden=not progress_bar_wanted(lines_printed=not as_json),
     ) as bar:
-        for path in bar:
-            outcome = importer.import_file(db, path, run_id, max_size * 1_000_000, ocr)
-            outcomes.append(outcome)
+        prepared = ((path, importer.prepare_file(db, path, max_size * 1_000_000, ocr)) for path in bar)
+        for path, outcome in ingest.write_batched(db, prepared, run_id):  # each line once its batch is committed
+            outcomes.append((path, outcome))
             if not as_json:
                 _echo_outcome(path, outcome)
     run = ingest.finish_run(db, run_id)
     if as_json:
-        files_out = [{"path": printable(path), **vars(outcome)} for path, outcome in zip(files, outcomes, strict=True)]
+        files_out = [{"path": printable(path), **vars(outcome)} for path, outcome in outcomes]
         print_json({**run, "files": files_out})
     else:
         click.echo(
@@ -247,6 +257,13 @@ def _echo_outcome(path: Path, outcome: ingest.Outcome) -> None:
 @filter_options
 @click.option("--limit", default=20, show_default=True, type=ROW_ID, help="Results to show.")
 @click.option("--offset", default=0, type=click.IntRange(0, MAX_ROW_ID), help="Skip this many results (paging).")
+@click.option(
+    "--count",
+    "exact_count",
+    is_flag=True,
+    help="Count every match: past 10,000 the total shows as 10,000+ otherwise (an exact count of a very "
+    "common term reads its whole index, longer on a big archive).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_context
 def search_command(
@@ -261,6 +278,7 @@ def search_command(
     status: str | None,
     limit: int,
     offset: int,
+    exact_count: bool,
     as_json: bool,
 ) -> None:
     """Find reports containing every term of QUERY, best match first.
@@ -268,6 +286,11 @@ def search_command(
     Any term of one character or more matches exactly where the text contains it (full-width and
     half-width forms, upper and lower case count as the same). Several terms must all appear; a
     quoted phrase is one term; -TERM leaves out reports containing TERM. Exits 1 when nothing matches.
+
+    Best first is BM25, used when at most 2,000 reports hold the terms' pairs of characters; otherwise,
+    and for single characters, the newest reports come first. Up to 10,000 matches are counted: past
+    that the total shows as "10,000+"; --count counts them all. With --json, "total" is the count and
+    "total_exact" says whether it is all of it (false: more than "total" match).
 
     \b
     Examples:
@@ -277,6 +300,7 @@ def search_command(
       nianbao search '"政务公开 平台"'
       nianbao search 政务公开 -微博
       nianbao search -- -微博              # after '--' nothing is read as an option
+      nianbao search 公开 --count          # the exact total, however large
       nianbao search 威 --json | jq '.hits[].title'
       nianbao search 复议 --db demo.db
     """
@@ -286,7 +310,7 @@ def search_command(
     filters = Filters(agency, year, province, city, report_format, file_type, status)
     started = time.perf_counter()
     try:
-        result = search(db, " ".join(query), filters, limit=limit, offset=offset)
+        result = search(db, " ".join(query), filters, limit=limit, offset=offset, exact_count=exact_count)
     except QueryError as error:
         raise click.UsageError(str(error)) from error
     elapsed_ms = (time.perf_counter() - started) * 1000
@@ -294,7 +318,10 @@ def search_command(
         print_json(result.to_dict())
     else:
         order = "best first" if result.order == "bm25" else "newest first"
-        click.echo(f"{result.total} report(s) match {result.query!r}, {order} ({elapsed_ms:.0f} ms)")
+        reports = "report(s)" if result.total_exact else "reports"
+        click.echo(f"{result.total_text()} {reports} match {result.query!r}, {order} ({elapsed_ms:.0f} ms)")
+        if not result.total_exact:
+            click.echo(f"(counted up to {result.total:,}: --count counts them all)")
         color = sys.stdout.isatty()
         for hit in result.hits:
             types = ", ".join(str(file["type"]) for file in hit.files)

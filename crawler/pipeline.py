@@ -1,9 +1,10 @@
 """Item → archive: where everything the spider learns is written down.
 
-``ingest`` does extraction, dedup by content hash, report linking, the sighting with provenance and the
-conditional-GET cache entry that lets the next run skip unchanged bodies (in worker processes:
-crawler.ingester); this pipeline adds what only a crawl knows: the run and its lock, per-portal counts,
-failures with reasons. Its own writes happen in one thread, so the reactor never waits on SQLite.
+``archive.ingest`` does extraction, dedup by content hash, report linking, the sighting with provenance and
+the conditional-GET cache entry that lets the next run skip unchanged bodies (analysed in worker processes,
+written in batches by one writer process: crawler.ingester); this pipeline adds what only a crawl knows: the
+run and its lock, per-portal counts, failures with reasons. Its own writes happen in one thread, so the
+reactor never waits on SQLite.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from archive import db as archive_db
 from archive.db import write_transaction
 from archive.ingest import Source, finish_run, record_failure, start_run
 from crawler import store
+from crawler.ingest_worker import Archived
 from crawler.ingester import Ingester, IngestError
 from crawler.items import DocumentItem, EventItem
 from crawler.lock import CrawlLock
@@ -55,6 +57,7 @@ class ArchivePipeline:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
         self.workers = crawler.settings.getint("NIANBAO_INGEST_WORKERS", 2)
         self.worker_mb = 0.0
+        self.settling: set[asyncio.Future[None]] = set()  # documents handed to the writer, not yet counted
         self.orphaned = False  # the parent reading our progress is gone
 
     @classmethod
@@ -77,8 +80,9 @@ class ArchivePipeline:
         self._emit({"run_id": self.run_id, "portals": portals})
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        """Count in the reactor thread; archive in a worker process and write bookkeeping in the writer
-        thread, so the reactor keeps downloading meanwhile."""
+        """Count in the reactor thread; analyse in a worker process and archive in the writer process
+        (crawler/ingester.py), write bookkeeping in the pipeline's own thread, so the reactor keeps
+        downloading meanwhile."""
         result = self.results.setdefault(item.portal, PortalResult(item.portal))
         if isinstance(item, DocumentItem):
             await self._document(item, result)
@@ -95,17 +99,32 @@ class ArchivePipeline:
             return
         source = Source(item.url, item.body, item.final_url, item.http_status, item.headers, item.found_on or None)
         try:
-            archived = await self.ingester.archive(source, self.run_id, item.portal, item.links)
+            committed = await self.ingester.submit(source, self.run_id, item.portal, item.links)
         except IngestError as error:
-            reason = str(error)
-            await self._write(lambda: record_failure(self.db, self.run_id, item.url, reason))
-            self._count_failure(result, item.url, reason)
+            await self._failed(result, item.url, str(error))
+            return
+        settling = asyncio.ensure_future(self._settle(result, item.url, committed))
+        self.settling.add(settling)
+        settling.add_done_callback(self.settling.discard)
+
+    async def _settle(self, result: PortalResult, url: str, committed: asyncio.Future[Archived]) -> None:
+        """Count the document once the writer has committed its batch; the crawl goes on meanwhile (waiting
+        here would hold the response, and Scrapy stops downloading while responses held pass 5 MB)."""
+        try:
+            archived = await committed
+        except IngestError as error:
+            await self._failed(result, url, str(error))
             return
         outcome = archived.outcome
-        if outcome.status == "failed":  # ingest has recorded it in the failures table
-            self._count_failure(result, item.url, outcome.reason or "not archived")
+        if outcome.status == "failed":  # the writer has recorded it in the failures table
+            self._count_failure(result, url, outcome.reason or "not archived")
         else:
             result.counts["unchanged" if archived.unchanged else outcome.status] += 1
+
+    async def _failed(self, result: PortalResult, url: str, reason: str) -> None:
+        """A document not archived for a reason of ours (a worker crash, a bug): recorded and counted."""
+        await self._write(lambda: record_failure(self.db, self.run_id, url, reason))
+        self._count_failure(result, url, reason)
 
     def _remember(self, item: DocumentItem) -> None:
         with write_transaction(self.db):
@@ -152,9 +171,10 @@ class ArchivePipeline:
         )
 
     async def close_spider(self, spider: Spider | None = None) -> None:
-        """The workers finish what they were handed (none is cut off mid-way); the run is written down when
-        the close reason is known (``spider_closed``)."""
+        """The workers finish what they were handed (none is cut off mid-way) and the writer commits it; every
+        document is then counted. The run is written down when the close reason is known (``spider_closed``)."""
         self.worker_mb = await self.ingester.close()
+        await asyncio.gather(*self.settling)
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         """A crawl that ran to its end is ``finished``; one stopped before (a signal, a shutdown) is

@@ -1,6 +1,6 @@
 """Processes killed with SIGKILL mid-way: an import leaves no half-written document and no corrupt database,
-LibreOffice dies with its importer, and a crawl worker killed after archiving a document does not also
-record it as failed."""
+LibreOffice dies with its importer, and the crawl's archive writer killed after committing a batch does not
+also record its documents as failed, nor loses those of the batch it had not committed."""
 
 from __future__ import annotations
 
@@ -155,18 +155,18 @@ def test_a_deadline_takes_libreoffice_along(tmp_path: Path) -> None:
         time.sleep(0.05)
 
 
-def worker_answers_pipe(worker_pid: int) -> int:
-    """Our end of the pipe a crawl worker answers on: the one pipe we share with it beyond its stdin, stdout
-    and stderr (it answers on a copy of its stdout, made once it has started)."""
+def answers_pipe(pid: int) -> int:
+    """Our end of the pipe a crawl's child (the writer) answers on: the one pipe we share with it beyond its stdin,
+    stdout and stderr (it answers on a copy of its stdout, made once it has started)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        worker = pipes(worker_pid)
-        theirs = {pipe for fd, pipe in worker.items() if fd > 2} - {worker.get(0)}
+        child = pipes(pid)
+        theirs = {pipe for fd, pipe in child.items() if fd > 2} - {child.get(0)}
         for fd, pipe in pipes(os.getpid()).items():
             if fd > 2 and pipe in theirs:
                 return fd
         time.sleep(0.02)
-    raise AssertionError("the worker never started answering")
+    raise AssertionError("the child never started answering")
 
 
 def pipes(pid: int) -> dict[int, str]:
@@ -179,45 +179,100 @@ def pipes(pid: int) -> dict[int, str]:
     return found
 
 
-def test_a_worker_killed_after_archiving_a_document_does_not_also_fail_it(db_path: Path) -> None:
-    """The crawl holds its event loop, so it reads no answer, with the worker's answer pipe shrunk to one
-    page: the worker archives documents until it is blocked writing the answer of one already archived
-    (the kernel says so: ``pipe_write``). Killed there (and dead before the crawl reads on), that document
-    counts as archived, not failed; the ones queued behind it go to a new worker; none is lost or doubled."""
-    db = connect(db_path)
-    run_id = start_run(db, "crawl", {})
-    db.conn.close()
-    reports = [
-        f"第{n}号局2023年政府信息公开工作年度报告\n本机关2023年主动公开政府信息{n}条。".encode() for n in range(20)
-    ]
+REPORTS = [f"第{n}号局2023年政府信息公开工作年度报告\n本机关2023年主动公开政府信息{n}条。".encode() for n in range(20)]
 
-    async def crawl() -> tuple[int, list[Archived | BaseException]]:
-        ingester = Ingester(str(db_path), workers=1)
-        await ingester.start()
-        worker = ingester.workers[0].process
-        assert worker is not None
-        fcntl.fcntl(worker_answers_pipe(worker.pid), fcntl.F_SETPIPE_SZ, 4096)
-        sources = [Source(f"https://a.example/{n}.txt", report) for n, report in enumerate(reports)]
-        results = [asyncio.ensure_future(ingester.archive(source, run_id, "a", [])) for source in sources]
-        while ingester.workers[0].sent < len(sources):
-            await asyncio.sleep(0)
-        deadline = time.monotonic() + 60
-        while "pipe_write" not in Path(f"/proc/{worker.pid}/wchan").read_text():  # the loop held: it fills its pipe
-            assert time.monotonic() < deadline, "the worker never blocked on its answers"
-            time.sleep(0.02)
-        archived = count(db_path, "SELECT count(*) FROM sightings")
-        os.kill(worker.pid, signal.SIGKILL)
-        while alive(worker.pid):  # dead before we read on: else reading could let its write end after all
-            time.sleep(0.01)
-        done = await asyncio.gather(*results, return_exceptions=True)
-        await ingester.close()
-        return archived, done
 
-    blocked_at, done = asyncio.run(crawl())
-    assert 0 < blocked_at < len(reports), "the worker must be killed mid-way"
+def wait_in_kernel(pid: int, where: str) -> None:
+    """Until the process sleeps in the kernel function ``where`` (its ``wchan``)."""
+    deadline = time.monotonic() + 60
+    while where not in Path(f"/proc/{pid}/wchan").read_text():
+        assert time.monotonic() < deadline, f"the process never waited in {where}"
+        time.sleep(0.02)
+
+
+def roomy_input(process: asyncio.subprocess.Process) -> None:
+    """The child's stdin pipe made big enough (1 MB) to hold every document of the test while it does not read."""
+    assert process.stdin is not None
+    fcntl.fcntl(process.stdin.transport.get_extra_info("pipe").fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
+def kill(pid: int) -> None:
+    """SIGKILL, and wait until it is dead (else what we do next could race with its last moments)."""
+    os.kill(pid, signal.SIGKILL)
+    while alive(pid):
+        time.sleep(0.01)
+
+
+def assert_archived_once(db_path: Path, done: list[Archived | BaseException]) -> None:
+    """Every report is ``new``, archived once, nothing failed."""
     assert [result.outcome.status if isinstance(result, Archived) else str(result) for result in done] == ["new"] * 20
     db = connect(db_path)
     assert db.execute("SELECT count(*) FROM documents").fetchone() == (20,)
     assert db.execute("SELECT count(*) FROM sightings").fetchone() == (20,)
+    assert db.execute("SELECT count(*) FROM crawl_cache").fetchone() == (20,)
     assert db.execute("SELECT count(*) FROM failures").fetchone() == (0,)
     assert db.execute("SELECT new, failed FROM runs").fetchone() == (20, 0)
+
+
+def test_a_writer_killed_after_committing_does_not_also_fail_its_documents(db_path: Path) -> None:
+    """The crawl hands the stopped writer every document, lets it go on and holds its event loop, so it reads
+    no answer, with the writer's answer pipe shrunk to one page: the writer commits its batch and blocks
+    writing the answers (the kernel says so: ``pipe_write``). Killed there (and dead before the crawl reads
+    on), its documents count as archived, read back from the archive; none is failed, lost or doubled."""
+    db = connect(db_path)
+    run_id = start_run(db, "crawl", {})
+    db.conn.close()
+
+    async def crawl() -> tuple[int, list[Archived | BaseException]]:
+        ingester = Ingester(str(db_path), workers=1)
+        await ingester.start()
+        writer = ingester.writer.process
+        assert writer is not None
+        fcntl.fcntl(answers_pipe(writer.pid), fcntl.F_SETPIPE_SZ, 4096)
+        roomy_input(writer)
+        os.kill(writer.pid, signal.SIGSTOP)  # so that it reads every document at once: one batch
+        sources = [Source(f"https://a.example/{n}.txt", report) for n, report in enumerate(REPORTS)]
+        committed = await asyncio.gather(*(ingester.submit(source, run_id, "a", []) for source in sources))
+        os.kill(writer.pid, signal.SIGCONT)
+        wait_in_kernel(writer.pid, "pipe_write")  # the loop held: the writer fills its answer pipe
+        archived = count(db_path, "SELECT count(*) FROM sightings")
+        kill(writer.pid)
+        done = await asyncio.gather(*committed, return_exceptions=True)
+        await ingester.close()
+        return archived, done
+
+    committed_at_kill, done = asyncio.run(crawl())
+    assert committed_at_kill == 20, "the writer must be killed after its commit"
+    assert_archived_once(db_path, done)
+
+
+def test_a_writer_killed_before_committing_loses_no_document(db_path: Path) -> None:
+    """The writer holds the batch of every document, waiting for the archive's write lock (held here: the
+    kernel says so, ``locks_lock_inode_wait``), when it is killed: nothing of the batch is committed, and
+    the crawl sends the documents to a new writer, which archives each once."""
+    db = connect(db_path)
+    run_id = start_run(db, "crawl", {})
+    db.conn.close()
+
+    async def crawl() -> tuple[int, list[Archived | BaseException]]:
+        ingester = Ingester(str(db_path), workers=1)
+        await ingester.start()
+        writer = ingester.writer.process
+        assert writer is not None
+        roomy_input(writer)
+        with open(f"{db_path}.write.lock", "ab") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            sources = [Source(f"https://a.example/{n}.txt", report) for n, report in enumerate(REPORTS)]
+            committed = await asyncio.gather(*(ingester.submit(source, run_id, "a", []) for source in sources))
+            while "locks_lock_inode_wait" not in Path(f"/proc/{writer.pid}/wchan").read_text():
+                await asyncio.sleep(0.02)  # the writer commits once input pauses: it waits for the lock
+            archived = count(db_path, "SELECT count(*) FROM sightings")
+            kill(writer.pid)
+        done = await asyncio.gather(*committed, return_exceptions=True)
+        assert ingester.writer.process is not None and ingester.writer.process.pid != writer.pid
+        await ingester.close()
+        return archived, done
+
+    committed_at_kill, done = asyncio.run(crawl())
+    assert committed_at_kill == 0, "the writer must be killed before its commit"
+    assert_archived_once(db_path, done)
