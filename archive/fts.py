@@ -102,9 +102,28 @@ def normalize(text: str) -> str:
     return _WHITESPACE.sub(" ", fold(_drop_gaps(text)[0])).strip()
 
 
+#: Characters that folding leaves as they are: ASCII but capitals, CJK unified ideographs, the dashes, quotes
+#: and CJK punctuation that NFKC keeps (every one checked by tests/test_search_scale.py).
+_FOLD_STABLE = "\x00-\x40\x5b-\x7f\u2010\u2012-\u2016\u2018-\u2023\u3001-\u3035\u4e00-\u9fff"
+_FOLDABLE = re.compile(f"[^{_FOLD_STABLE}]+")
+#: The foldable characters commonest in Chinese text (full-width punctuation, the ideographic space).
+_COMMON_FOLDS = "，（）：；！？％\u3000"
+
+
 def fold(text: str) -> str:
-    """NFKC and lower case, character by character: each source character folds on its own."""
-    return "".join(map(_fold_char, text))
+    """NFKC and lower case, character by character: each source character folds on its own.
+
+    Only what may change reaches Python: the commonest foldable characters by ``str.replace``, the other
+    runs of foldable characters found by the regular expression engine (``_FOLDABLE``). A search snippet
+    folds each hit's whole text: a Python call per character took 0.4 ms for 4,000 characters, this 0.07."""
+    for char in _COMMON_FOLDS:
+        if char in text:
+            text = text.replace(char, _fold_char(char))
+    return _FOLDABLE.sub(_fold_run, text)
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return "".join(map(_fold_char, match.group()))
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -182,6 +201,14 @@ def term_match(term: str) -> TermMatch:
     if len(encoded) == 1:
         return TermMatch(CHARS_TABLE, f'"{encoded}"')
     return TermMatch(PAIRS_TABLE if len(encoded) == 2 else PHRASE_TABLE, _phrase(encoded))
+
+
+def pairs_expression(terms: list[str]) -> str | None:
+    """Every character pair of the terms, ANDed, for ``report_pairs``: the reports holding them all, wherever
+    they stand — each of the terms' phrases is read for these reports, no others (None: no term of two
+    characters or more)."""
+    pairs = sorted({pair for term in terms for pair in _pairs(_encode(term))})
+    return " AND ".join(f'"{pair}"' for pair in pairs) or None
 
 
 def rank_expression(term: str) -> str | None:

@@ -12,10 +12,11 @@ typed by a user (``AND``, ``*``, ``NEAR(``, quotes) is searched for, never inter
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import typing
-import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from archive import fts
@@ -26,8 +27,16 @@ from parsers.report import RecordStatus
 if typing.TYPE_CHECKING:  # importing sqlite_utils takes seconds: `nianbao --help` reads STATUSES from here
     import sqlite_utils
 
-#: Above this many matches, results are listed newest first rather than scored (see ``search``).
-RANK_LIMIT = 10_000
+#: Matches ``search`` counts at most: past it the total shows as "10,000+" (``SearchResult.total_exact`` is
+#: False) and ``exact_count=True`` (`nianbao search --count`) asks for the whole count. Counting every match
+#: reads every matching doclist, linear in the archive (76% of the first page's p95 at 100,000 reports,
+#: issue 14); counting to the cap reads at most the cap's worth, then stops.
+COUNT_CAP = 10_000
+#: BM25 ranks a query only if at most this many reports hold every character pair of its terms (hence at
+#: most this many match); otherwise results are listed newest first (``_rank_if_cheap``). BM25 reads the
+#: terms' position lists in every such report, twice: 2,000 keeps that to a few milliseconds (bench/search.py
+#: at 20,000 reports, CPU time: first page p95 19.3 ms with 10,000 here, 11.3 ms with 2,000).
+RANK_LIMIT = 2_000
 SNIPPET_BEFORE = 30
 SNIPPET_AFTER = 70
 #: The longest query searched, in characters. Parsing, matching and highlighting grow faster than the
@@ -55,16 +64,27 @@ class Query:
     exclude: list[str]
 
     def ids_sql(self) -> tuple[str, list[object]]:
-        """SQL selecting the ``id`` of every matching report: the included terms' answers intersected,
-        the excluded terms' answers taken away. Terms answered by one index share one MATCH."""
-        selects: list[str] = []
-        params: list[object] = []
-        for table, expressions in _by_table(self.include).items():
-            selects.append(f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?")
+        """SQL selecting the ``id`` of every matching report: the rows of one index's MATCH (the driver), kept
+        if the other included indexes hold them and no excluded term's index does. Terms answered by one index
+        share one MATCH.
+
+        One driver, the others as ``+rowid IN`` sets built once, so that ``ORDER BY id DESC LIMIT n`` (and a
+        capped count) walk the driver's doclist newest first and stop early: FTS5 returns rowids in either
+        order without a sort. The driver is the costliest index per row (positions over position-free
+        lists), which then is read only as far as needed; the "+" keeps SQLite from handing the IN to FTS5
+        as rowid lookups, each of which would run the whole MATCH again."""
+        included = _by_table(self.include)
+        if included:
+            driver = next(table for table in _DRIVERS if table in included)
+            sql = f"SELECT rowid AS id FROM {driver} WHERE {driver} MATCH ?"
+            params: list[object] = [" AND ".join(included.pop(driver))]
+        else:
+            sql, params = "SELECT id FROM reports WHERE 1", []
+        for table, expressions in included.items():
+            sql += f" AND +rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
             params.append(" AND ".join(expressions))
-        sql = " INTERSECT ".join(selects) or "SELECT id FROM reports"
         for table, expressions in _by_table(self.exclude).items():
-            sql += f" EXCEPT SELECT rowid AS id FROM {table} WHERE {table} MATCH ?"
+            sql += f" AND +rowid NOT IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
             params.append(" OR ".join(expressions))
         return sql, params
 
@@ -72,6 +92,10 @@ class Query:
         """What BM25 ranks on: the included terms of two characters or more (None: rank by recency)."""
         expressions = [expression for term in self.include if (expression := fts.rank_expression(term))]
         return " AND ".join(expressions) or None
+
+
+#: Which index drives ``Query.ids_sql`` when several answer a query: the one whose rows cost most to read.
+_DRIVERS = (fts.PHRASE_TABLE, fts.PAIRS_TABLE, fts.CHARS_TABLE)
 
 
 def _by_table(terms: list[str]) -> dict[str, list[str]]:
@@ -124,27 +148,29 @@ class Filters:
     status: str | None = None  # one of STATUSES: pass, fail, incomplete, not_a_report, unparsed
 
     def where(self) -> tuple[list[str], list[object]]:
-        """SQL conditions on the primary document ``d`` (and the report ``r``), with their parameters.
+        """SQL conditions on the report's row ``b`` of ``browse``, with their parameters.
 
-        The status is the browse table's (one row per report, indexed by status): the report-level
-        record's status, kept in step by triggers (archive/db.py)."""
+        ``browse`` holds each report's primary document's identity and the report's status (kept in step
+        by triggers, archive/db.py) in a short row: reading ``year`` from ``documents`` instead steps over
+        the document's text, overflow pages and all (a filtered count of 3,368 of 20,000 matches took
+        370 ms that way)."""
         clauses: list[str] = []
         params: list[object] = []
         if self.agency is not None:
             names = spellings(self.agency)
-            clauses.append(f"d.agency IN ({', '.join('?' * len(names))})")
+            clauses.append(f"b.agency IN ({', '.join('?' * len(names))})")
             params += names
         for column in ("year", "province", "city", "format"):
             value = getattr(self, column)
             if value is not None:
-                clauses.append(f"d.{column} = ?")
+                clauses.append(f"b.{column} = ?")
                 params.append(value)
         if self.type is not None:
             media_types = [media for media, short in SHORT_TYPES.items() if short == self.type]
-            clauses.append("EXISTS (SELECT 1 FROM documents f WHERE f.report_id = r.id AND f.media_type = ?)")
+            clauses.append("EXISTS (SELECT 1 FROM documents f WHERE f.report_id = b.id AND f.media_type = ?)")
             params.append(media_types[0] if media_types else self.type)
         if self.status is not None:
-            clauses.append("r.id IN (SELECT id FROM browse WHERE check_status = ?)")
+            clauses.append("b.check_status = ?")
             params.append(self.status)
         return clauses, params
 
@@ -169,62 +195,69 @@ class Hit:
 @dataclass
 class SearchResult:
     query: str
-    total: int
+    total: int  # how many reports match; when ``total_exact`` is False, more than this (COUNT_CAP) do
+    total_exact: bool
     order: str  # "bm25" or "newest" (see ``search``)
     hits: list[Hit]
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def total_text(self) -> str:
+        """The total for a reader: ``1,234``, or ``10,000+`` when more than COUNT_CAP match and were not all
+        counted."""
+        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
 
-def _matching_sql(query: Query, filters: Filters, ranked: bool) -> tuple[str, list[object]]:
-    """SELECT id, score of every matching report (unordered; score is None unless ``ranked``).
 
-    Only ids and scores: a page's texts are read for its 20 rows, not for every match before the LIMIT."""
+def _filtered_ids_sql(query: Query, filters: Filters) -> tuple[str, list[object]]:
+    """SELECT id of every matching report the filters keep, unordered.
+
+    The matches drive, each report's browse row is looked up by id: CROSS JOIN keeps the left table outer
+    (https://sqlite.org/optoverview.html#crossjoin), so ``ORDER BY id DESC LIMIT`` still walks the index
+    newest first and stops after the page, where SQLite could otherwise scan ``browse`` and run the MATCH
+    once per report."""
     ids_sql, params = query.ids_sql()
-    rank = query.rank_expression() if ranked else None
-    if rank is None:
-        source = f"(SELECT id, NULL AS rank FROM ({ids_sql})) m"
-    elif query.exclude or any(len(term) < 2 for term in query.include):
-        table = fts.RANK_TABLE
+    clauses, filter_params = filters.where()
+    if not clauses:
+        return ids_sql, params
+    sql = f"SELECT m.id AS id FROM ({ids_sql}) m CROSS JOIN browse b ON b.id = m.id WHERE {' AND '.join(clauses)}"
+    return sql, [*params, *filter_params]
+
+
+def _ranked_sql(query: Query, filters: Filters, rank: str) -> tuple[str, list[object]]:
+    """SELECT id, score of every matching report the filters keep, ``score`` FTS5's BM25 rank on ``rank``."""
+    ids_sql, params = query.ids_sql()
+    table = fts.RANK_TABLE
+    if query.exclude or any(len(term) < 2 for term in query.include):
         # "+rowid": filter the ranked rows by the exact answer; a bare rowid IN (...) would make FTS5 run
         # the whole MATCH once per id.
         source = f"(SELECT rowid AS id, rank FROM {table} WHERE {table} MATCH ? AND +rowid IN ({ids_sql})) m"
         params = [rank, *params]
     else:  # the ranked terms are the whole query: their match is the exact answer
-        source = f"(SELECT rowid AS id, rank FROM {fts.RANK_TABLE} WHERE {fts.RANK_TABLE} MATCH ?) m"
+        source = f"(SELECT rowid AS id, rank FROM {table} WHERE {table} MATCH ?) m"
         params = [rank]
     clauses, filter_params = filters.where()
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     if not clauses:
         return f"SELECT m.id AS id, m.rank AS score FROM {source}", params
-    sql = f"""SELECT r.id AS id, m.rank AS score
-              FROM {source} JOIN reports r ON r.id = m.id JOIN documents d ON d.id = r.primary_document_id
-              {where}"""
+    sql = f"""SELECT m.id AS id, m.rank AS score FROM {source}
+              CROSS JOIN browse b ON b.id = m.id WHERE {" AND ".join(clauses)}"""
     return sql, [*params, *filter_params]
 
 
-def _count_sql(query: Query, filters: Filters) -> tuple[str, list[object]]:
-    ids_sql, params = query.ids_sql()
-    clauses, filter_params = filters.where()
-    if not clauses:
-        return f"SELECT count(*) FROM ({ids_sql})", params
-    return (
-        f"""SELECT count(*) FROM ({ids_sql}) m JOIN reports r ON r.id = m.id
-            JOIN documents d ON d.id = r.primary_document_id WHERE {" AND ".join(clauses)}""",
-        [*params, *filter_params],
-    )
+def count_matches(db: sqlite_utils.Database, query: Query, filters: Filters, cap: int | None = COUNT_CAP) -> int:
+    """How many reports match, counting at most ``cap + 1`` (None: all): a result above ``cap`` means
+    "more than ``cap``". The walk stops at the cap, so the count costs at most the cap's worth of doclist."""
+    sql, params = _filtered_ids_sql(query, filters)
+    if cap is not None:
+        sql, params = f"{sql} LIMIT ?", [*params, cap + 1]
+    return int(db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
 
 
 def matching_report_ids(db: sqlite_utils.Database, query_text: str | None, filters: Filters | None = None) -> list[int]:
     """Every matching report id, unordered: the exact answer set (what ``nianbao export`` exports, what
     tests and the benchmark check). No query (None or blank): every report the filters keep."""
     query = parse_query(query_text) if query_text is not None and query_text.strip() else Query([], [])
-    filters = filters or Filters()
-    if not filters.where()[0]:  # the fast path: the indexes alone
-        sql, params = query.ids_sql()
-    else:
-        sql, params = _matching_sql(query, filters, ranked=False)
+    sql, params = _filtered_ids_sql(query, filters or Filters())
     # One JSON array instead of a Python tuple per row: twice as fast for 100,000 ids.
     return list(json.loads(db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()[0]))
 
@@ -235,45 +268,75 @@ def search(
     filters: Filters | None = None,
     limit: int = 20,
     offset: int = 0,
+    exact_count: bool = False,
 ) -> SearchResult:
-    """Matching reports, best first, each with a highlighted snippet and its files.
+    """Matching reports, best first, each with a highlighted snippet and its files; how many match, counted
+    up to COUNT_CAP (``exact_count``: all of them).
 
-    Best first is BM25 over the terms of two characters or more. A query of single characters only, or
-    one matching more than RANK_LIMIT reports, lists the newest first instead: BM25 needs positions the
-    one-character index does not keep, and scoring every one of 100,000 matches takes half a second."""
+    Best first is BM25 over the terms of two characters or more, where that is cheap (``_rank_if_cheap``).
+    A query of single characters only, or one whose terms' pairs more than RANK_LIMIT reports hold, lists
+    the newest first instead: BM25 needs positions the one-character index does not keep, and reads the
+    position lists of every report holding the pairs, where the newest-first page is read straight off
+    the index, stopping after its last row."""
     query = parse_query(query_text)
     filters = filters or Filters()
-    total = db.execute(*_count_sql(query, filters)).fetchone()[0]
-    ranked = query.rank_expression() is not None and total <= RANK_LIMIT
-    sql, params = _matching_sql(query, filters, ranked)
-    order = "score, id DESC" if ranked else "id DESC"
-    page = db.execute(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
-    hits = []
-    for report_id, score in page:
-        document_id, title, agency, year, province, city, county, report_format, text = db.execute(
-            """SELECT d.id, d.title, d.agency, d.year, d.province, d.city, d.county, d.format, d.text
-               FROM reports r JOIN documents d ON d.id = r.primary_document_id WHERE r.id = ?""",
-            [report_id],
-        ).fetchone()
-        snippet, highlights = make_snippet(text, query.include)
-        hits.append(
-            Hit(
-                report_id=report_id,
-                document_id=document_id,
-                title=title,
-                agency=agency,
-                year=year,
-                province=province,
-                city=city,
-                county=county,
-                format=report_format,
-                score=None if score is None else -score,
-                snippet=snippet,
-                highlights=highlights,
-                files=report_files(db, report_id),
-            )
-        )
-    return SearchResult(query=query_text, total=total, order="bm25" if ranked else "newest", hits=hits)
+    counted = count_matches(db, query, filters, None if exact_count else COUNT_CAP)
+    total_exact = exact_count or counted <= COUNT_CAP
+    total = counted if total_exact else COUNT_CAP
+    rank = _rank_if_cheap(db, query) if counted <= RANK_LIMIT else None
+    if rank is not None:
+        sql, params = _ranked_sql(query, filters, rank)
+        order = "score, id DESC"
+    else:
+        sql, params = _filtered_ids_sql(query, filters)
+        sql, order = f"SELECT id, NULL AS score FROM ({sql})", "id DESC"
+    # Past the last match there is no page to read (with no match, the walk would repeat the count's).
+    beyond = total_exact and offset >= counted
+    page = [] if beyond else db.execute(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+    hits = [_hit(db, report_id, score, query.include) for report_id, score in page]
+    order_name = "bm25" if rank is not None else "newest"
+    return SearchResult(query=query_text, total=total, total_exact=total_exact, order=order_name, hits=hits)
+
+
+def _rank_if_cheap(db: sqlite_utils.Database, query: Query) -> str | None:
+    """The query's BM25 expression, if scoring it is cheap: if at most RANK_LIMIT reports hold every character
+    pair of its ranked terms (``fts.pairs_expression``, counted in the position-free index up to the limit).
+
+    BM25 reads the position lists of its phrases in every report holding all their pairs, twice (once for
+    the phrases' document frequencies): for a rare phrase of common pairs (``"0 0 0 7."``: 7,860 matches,
+    all 20,000 reports hold its pairs) that is every report, 90 ms at 20,000 and linear beyond."""
+    rank = query.rank_expression()
+    pairs = fts.pairs_expression(query.include)
+    if rank is None or pairs is None:
+        return None
+    sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts.PAIRS_TABLE} WHERE {fts.PAIRS_TABLE} MATCH ? LIMIT ?)"
+    holding = db.execute(sql, [pairs, RANK_LIMIT + 1]).fetchone()[0]
+    return rank if holding <= RANK_LIMIT else None
+
+
+def _hit(db: sqlite_utils.Database, report_id: int, score: float | None, terms: list[str]) -> Hit:
+    """One result: the report's primary document, a snippet of its text around the terms, its files."""
+    document_id, title, agency, year, province, city, county, report_format, text = db.execute(
+        """SELECT d.id, d.title, d.agency, d.year, d.province, d.city, d.county, d.format, d.text
+           FROM reports r JOIN documents d ON d.id = r.primary_document_id WHERE r.id = ?""",
+        [report_id],
+    ).fetchone()
+    snippet, highlights = make_snippet(text, terms)
+    return Hit(
+        report_id=report_id,
+        document_id=document_id,
+        title=title,
+        agency=agency,
+        year=year,
+        province=province,
+        city=city,
+        county=county,
+        format=report_format,
+        score=None if score is None else -score,
+        snippet=snippet,
+        highlights=highlights,
+        files=report_files(db, report_id),
+    )
 
 
 def report_files(db: sqlite_utils.Database, report_id: int) -> list[dict[str, object]]:
@@ -298,31 +361,46 @@ def report_files(db: sqlite_utils.Database, report_id: int) -> list[dict[str, ob
     return files
 
 
-def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Where the (normalised) terms stand in ``text``, as (start, end) offsets into ``text`` itself.
+def match_spans(text: str, terms: list[str], reach: int | None = None) -> list[tuple[int, int]]:
+    """Where the (normalised) terms stand in ``text``, as (start, end) offsets into ``text`` itself; with
+    ``reach``, only those starting less than ``reach`` characters after the first (what a snippet shows: a
+    common term stands dozens of times in a report, each one checked).
 
-    Usually by a pattern over the folded text that lets white space stand between any two characters of a
-    term, each candidate kept only if its own normalised form is the term (white space between two Chinese
-    characters is layout, any other is not: ``fts.layout_gaps``). A whole-text NFKC fold runs in C; the
-    character-by-character mapping (``fts.normalize_with_offsets``) is needed only when folding changes
-    the text's length (㈠ → "(一)", … → "..."), when offsets in the folded text no longer match the source."""
+    Usually by a pattern over the folded text (``fts.fold``) that lets white space stand between any two
+    characters of a term, each candidate kept only if its own normalised form is the term (white space
+    between two Chinese characters is layout, any other is not: ``fts.layout_gaps``). The character-by-
+    character mapping (``fts.normalize_with_offsets``) is needed only when folding changes the text's length
+    (㈠ → "(一)", … → "..."), when offsets in the folded text no longer match the source."""
     if not terms:
         return []
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = fts.fold(text)
     if len(folded) != len(text):
-        return _spans_by_offsets(text, terms)
-    spans = []
-    for term in terms:
-        pattern = _spaced_pattern(term)
-        spaceless = " " not in term
-        match = pattern.search(folded)
-        while match is not None:
-            start, end = match.span()
-            # As long as the term and white-space free: the folded term itself, nothing to check.
-            if (spaceless and end - start == len(term)) or fts.normalize(text[start:end]) == term:
-                spans.append((start, end))
-            match = pattern.search(folded, start + 1)  # overlapping: a rejected candidate may hide a match
-    return sorted(spans)
+        spans = _spans_by_offsets(text, terms)
+        return spans if reach is None or not spans else [span for span in spans if span[0] < spans[0][0] + reach]
+    found = [_term_spans(text, folded, term) for term in terms]
+    if reach is None:
+        return sorted(span for term_spans in found for span in term_spans)
+    firsts = [first for term_spans in found if (first := next(term_spans, None)) is not None]
+    if not firsts:
+        return []
+    limit = min(firsts)[0] + reach
+    kept = [span for span in firsts if span[0] < limit]
+    for term_spans in found:
+        kept += itertools.takewhile(lambda span: span[0] < limit, term_spans)
+    return sorted(kept)
+
+
+def _term_spans(text: str, folded: str, term: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``term`` in ``text`` in order, found in ``folded`` (``fts.fold(text)``, as long)."""
+    pattern = _spaced_pattern(term)
+    spaceless = " " not in term
+    match = pattern.search(folded)
+    while match is not None:
+        start, end = match.span()
+        # As long as the term and white-space free: the folded term itself, nothing to check.
+        if (spaceless and end - start == len(term)) or fts.normalize(text[start:end]) == term:
+            yield start, end
+        match = pattern.search(folded, start + 1)  # overlapping: a rejected candidate may hide a match
 
 
 def _spaced_pattern(term: str) -> re.Pattern[str]:
@@ -353,7 +431,7 @@ def make_snippet(text: str, terms: list[str]) -> tuple[str, list[tuple[int, int]
     """A short passage of ``text`` around the first match, and the (start, end) of every match in it.
 
     The passage is the original text with white space folded; matching is on the normalised form."""
-    spans = match_spans(text, terms)
+    spans = match_spans(text, terms, reach=SNIPPET_AFTER)
     first = spans[0][0] if spans else 0
     start = max(0, first - SNIPPET_BEFORE)
     end = min(len(text), first + SNIPPET_AFTER)

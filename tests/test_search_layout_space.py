@@ -225,18 +225,22 @@ def test_a_process_that_waited_for_the_migration_does_not_redo_it(
     then finds the step done instead of re-indexing again."""
     path = old_archive(tmp_path)
     steps = list(archive_db.MIGRATIONS)
-    last = steps[-1]
-    assert isinstance(last, archive_db.Migration) and last.name == "search_layout_space"
-    monkeypatch.setattr(archive_db, "MIGRATIONS", steps[:-1])
+    number, layout = next(
+        (number, step)
+        for number, step in enumerate(steps, 1)
+        if isinstance(step, archive_db.Migration) and step.name == "search_layout_space"
+    )
+    monkeypatch.setattr(archive_db, "MIGRATIONS", steps[: number - 1])
     archive_db.connect(path).close()  # the archive as the release before this step left it
 
     runs: list[str] = []
 
     def counted(db: sqlite_utils.Database) -> None:
         runs.append("again")
-        last.run(db)
+        layout.run(db)
 
-    monkeypatch.setattr(archive_db, "MIGRATIONS", [*steps[:-1], archive_db.Migration(last.name, counted)])
+    counting = archive_db.Migration(layout.name, counted)
+    monkeypatch.setattr(archive_db, "MIGRATIONS", [*steps[: number - 1], counting, *steps[number:]])
     versions: list[int] = []
 
     def second_process() -> None:
@@ -250,8 +254,8 @@ def test_a_process_that_waited_for_the_migration_does_not_redo_it(
         waiting.start()
         time.sleep(0.5)
         assert waiting.is_alive()  # queued on the lock
-        last.run(first)
-        first.execute(f"PRAGMA user_version = {len(steps)}")
+        layout.run(first)
+        first.execute(f"PRAGMA user_version = {number}")
     waiting.join(timeout=30)
     assert versions == [len(steps)] and runs == []
     assert matching_report_ids(first, "年度报告本年度") != []
