@@ -10,6 +10,7 @@ the Jinja template (which escapes every value) and for ``/-/compare.json``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,10 +136,19 @@ def bodies_named(db: sqlite_utils.Database, name: str) -> list[Choice]:
 
 
 def several_years(db: sqlite_utils.Database) -> list[Choice]:
-    """Every body with reports of two years or more, most years first: what there is to compare."""
-    rows = db.execute(f"{_BROWSE} WHERE agency IS NOT NULL AND year IS NOT NULL").fetchall()
-    choices = [Choice(body, _years(rows)) for body, rows in _bodies(rows).items()]
-    return sorted((c for c in choices if len(c.years) > 1), key=lambda c: (-len(c.years), c.body.key))
+    """Every body with reports of two years or more, most years first: what there is to compare.
+
+    The years of each printed name and region come from SQL, read from the ``browse_body`` index in its
+    order (no row, no sort), then names join into bodies: reading every report into Python took 1.2 s of
+    CPU at 100,000 reports."""
+    years: dict[Body, set[int]] = {}
+    for agency, province, city, county, listed in db.execute(
+        """SELECT agency, province, city, county, json_group_array(DISTINCT year) FROM browse
+           WHERE agency IS NOT NULL AND agency != '' AND year IS NOT NULL GROUP BY agency, province, city, county"""
+    ):
+        years.setdefault(Body.of(agency, province, city, county), set()).update(json.loads(listed))
+    choices = [Choice(body, sorted(found)) for body, found in years.items() if len(found) > 1]
+    return sorted(choices, key=lambda c: (-len(c.years), c.body.key))
 
 
 def _years(rows: list[tuple[Any, ...]]) -> list[int]:
