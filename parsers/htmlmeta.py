@@ -1,4 +1,5 @@
-"""What a government portal page says about itself: meta tags, the metadata box, attachment links.
+"""What a government portal page says about itself: meta tags, the metadata box, attachment links, and
+the element its CMS renders the article body into.
 
 Chinese government sites follow the national site specification (国办发〔2017〕47号): every article page
 carries ``<meta name="SiteName">`` … ``<meta name="Url">``, and disclosure pages show a box with 索引号,
@@ -8,9 +9,14 @@ crawler must fetch next.
 
 from __future__ import annotations
 
+import itertools
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
 
 from parsers.document import Link
 
@@ -40,8 +46,148 @@ def _spaced(labels: list[str]) -> str:
 _BOX_LABEL = re.compile(r"(" + _spaced(BOX_LABELS) + r")\s*[:：]?\s*")
 #: A line or text node that is one label and nothing else ("索 引 号", "名称：").
 LABEL_ONLY = re.compile(r"^\s*(?P<label>" + _spaced(BOX_LABELS + OTHER_BOX_LABELS) + r")\s*[:：]?\s*$")
+#: A text starting with a label boxes print that keeps no value (发布时间：…, 信息来源：…).
+_OTHER_LABEL = re.compile(r"(" + _spaced(OTHER_BOX_LABELS) + r")\s*[:：]")
 _BOX_SCAN_NODES = 5000  # the box sits above the article; no need to read a whole huge page
 _MAX_VALUE = 80
+
+
+@dataclass(frozen=True)
+class MainContainer:
+    """An element (by class or id) a portal CMS renders an article's body into, and the evidence for it."""
+
+    attribute: Literal["class", "id"]
+    name: str
+    cms: str
+    seen: str
+
+    @property
+    def xpath(self) -> str:
+        """A test that finds the element, and maybe others whose class has the name inside a longer one."""
+        return f"@id='{self.name}'" if self.attribute == "id" else f"contains(@class, '{self.name}')"
+
+    def marks(self, element: HtmlElement) -> bool:
+        if self.attribute == "id":
+            return element.get("id") == self.name
+        return self.name in (element.get("class") or "").split()
+
+
+#: Where the CMS of a Chinese government portal renders an article's body, each with where it was seen.
+#: trafilatura knows none of these (its BODY_XPATH looks for article/post/entry-content names), so on such
+#: pages it falls back to recovering every paragraph and table of the whole page ("wild text").
+#: ``main_container`` lets the HTML extractor give it the body alone instead (parsers/html.py). Not listed: the
+#: gkmlpt ``div.article-content`` (tests/families/gd/README.md), which trafilatura's BODY_XPATH already
+#: matches; a Hanweb ``.bt-article``, of which no real page or public crawler was found.
+MAIN_CONTAINERS = (
+    MainContainer(
+        "class",
+        "TRS_Editor",
+        "TRS WCM",
+        "saved TRS article pages with `.TRS_Editor P{margin-top:0;}` styles (tests/families/trs/README.md); "
+        "public crawlers: Kira-yoshikage-d/spider-gov article_crawler/article_crawler/spiders/a吕梁.py "
+        '(`div.TRS_Editor`), dongrunhua/simhash limpid_tools/custom_constant.py (大众网 `div[@class="TRS_Editor"]`)',
+    ),
+    MainContainer(
+        "class",
+        "TRS_UEDITOR",
+        "TRS WCM (UEditor)",
+        "Kira-yoshikage-d/spider-gov article_crawler/article_crawler/spiders/a吕梁.py "
+        "(`div.view.TRS_UEDITOR.trs_paper_default.trs_word`)",
+    ),
+    MainContainer(
+        "id",
+        "zoom",
+        "Hanweb 大汉 and others (the font-size buttons' target)",
+        "www.nmg.gov.cn and gxj.yancheng.gov.cn crawlers (tests/families/hanweb/README.md); huaian.gov.cn "
+        "(tests/families/huaian/README.md); fzggw.ah.gov.cn (tests/families/xxgk_public/README.md); "
+        "Kira-yoshikage-d/spider-gov article_crawler/article_crawler/spiders/a许昌.py (`#zoom`, www.taian.gov.cn); "
+        'nightqiuhua/bigCrawlers wangban/wangban/modify_func/huzhou/nanxun.py (`//div[@id="zoom"]`, '
+        "ggzy.nanxun.gov.cn)",
+    ),
+    MainContainer(
+        "id",
+        "Zoom",
+        "the same, capitalised",
+        "Kira-yoshikage-d/spider-gov article_crawler/article_crawler/spiders/a太原.py (`#Zoom`, www.taiyuan.gov.cn)",
+    ),
+    MainContainer(
+        "id",
+        "UCAP-CONTENT",
+        "Ucap 开普",
+        "hainan.gov.cn spider and klmy.gov.cn monitor test (tests/families/ucap/README.md); "
+        "Kira-yoshikage-d/spider-gov article_crawler/article_crawler/spiders/a吕梁.py (`#UCAP-CONTENT`)",
+    ),
+    MainContainer(
+        "class",
+        "v_news_content",
+        "VSB 博达",
+        "public spider XPaths of VSB sites (tests/families/vsb/README.md; crawler/families/vsb.py recognises "
+        "the family by it); public feed routes reading `#vsb_content .v_news_content` of VSB university sites",
+    ),
+)
+#: A container with less text than this is no article body (a page whose report is an attachment says
+#: "现将…予以公布" in it); trafilatura's own minimum for a main text (MIN_EXTRACTED_SIZE) is the same.
+MIN_CONTAINER_CHARS = 250
+_CONTAINERS = "//*[" + " or ".join(container.xpath for container in MAIN_CONTAINERS) + "]"
+
+
+def main_container(tree: HtmlElement) -> HtmlElement | None:
+    """The page's article body, where a portal CMS put it (MAIN_CONTAINERS): the one such element with at
+    least MIN_CONTAINER_CHARS of text, not counting those inside another (Ucap nests #UCAP-CONTENT in
+    #zoom); None when there is none or several (a list page of previews), as the caller then reads the
+    whole page."""
+    found = [element for element in tree.xpath(_CONTAINERS) if any(known.marks(element) for known in MAIN_CONTAINERS)]
+    outer = set(found)
+    candidates = [element for element in found if not any(parent in outer for parent in element.iterancestors())]
+    full = [element for element in candidates if _holds(element, MIN_CONTAINER_CHARS)]
+    return full[0] if len(full) == 1 else None
+
+
+def article_parts(tree: HtmlElement) -> list[HtmlElement] | None:
+    """The article of a page whose body is in a known container (``main_container``): the blocks of its
+    metadata box above the body (blocks holding a box label: 索引号, 发布机构, 发布时间…), then the body.
+    The box is where page-wide extraction read the title first (its 标题 / 名称 cell, before the heading
+    inside the body): without it the record could name another title and agency. None without such a
+    container."""
+    container = main_container(tree)
+    if container is None:
+        return None
+    blocks: list[HtmlElement] = []
+    for element in tree.iter():
+        if element is container:
+            break
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "head", "title", "meta"):
+            continue
+        block = _describing_block(element)
+        if block is None or any(block is known or known in block.iterancestors() for known in blocks):
+            continue
+        if container in block.iterdescendants():
+            continue  # the label is loose text in an element holding the body too
+        blocks = [known for known in blocks if block not in known.iterancestors()]
+        blocks.append(block)
+    return [*blocks, container]
+
+
+_BLOCKS = {"table", "div", "ul", "ol", "dl", "p", "section", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _describing_block(element: HtmlElement) -> HtmlElement | None:
+    """The block around ``element`` when its text starts with a box label: part of the metadata box."""
+    own = (element.text or "").strip()
+    if own and (_BOX_LABEL.match(own) or LABEL_ONLY.match(own) or _OTHER_LABEL.match(own)):
+        for block in (element, *element.iterancestors()):
+            if block.tag in _BLOCKS:
+                return block
+    return None
+
+
+def _holds(element: HtmlElement, chars: int) -> bool:
+    """Whether the element's visible text has at least ``chars`` characters other than white space."""
+    for text in visible_texts(element):
+        chars -= len("".join(text.split()))
+        if chars <= 0:
+            return True
+    return False
 
 
 def portal_meta(tree: HtmlElement) -> dict[str, str]:
@@ -78,10 +224,24 @@ def metadata_box(tree: HtmlElement) -> dict[str, str]:
 
 
 def _text_nodes(tree: HtmlElement) -> list[str]:
-    texts: list[str] = tree.xpath(
-        f"(//body//text()[not(ancestor::script) and not(ancestor::style)])[position() <= {_BOX_SCAN_NODES}]"
-    )
+    """The body's first _BOX_SCAN_NODES text nodes, script and style left out (``//body//text()`` without
+    their text, in document order)."""
+    texts: list[str] = []
+    for body in tree.iter("body"):
+        texts.extend(itertools.islice(visible_texts(body), _BOX_SCAN_NODES - len(texts)))
     return texts
+
+
+def visible_texts(element: HtmlElement) -> Iterator[str]:
+    """The text nodes inside ``element`` in document order, as ``.//text()`` finds them, without the text of
+    script and style elements (their tails are outside them) or of comments: one walk over the tree, where
+    an XPath predicate on each node's ancestors costs ten times as much."""
+    for event, node in etree.iterwalk(element, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            if node.text and node.tag not in ("script", "style"):
+                yield node.text
+        elif node is not element and node.tail:  # an element's end, or a comment: its tail follows it
+            yield node.tail
 
 
 def attachments(tree: HtmlElement, base_url: str | None) -> list[Link]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
+from collections import Counter
 
 import pypdfium2 as pdfium
 
@@ -113,7 +114,8 @@ def _page(page: pdfium.PdfPage, number: int, warnings: list[str]) -> tuple[str, 
     as tables is added to ``warnings``."""
     textpage = page.get_textpage()
     try:
-        lines = normalise(textpage.get_text_range()).split("\n")
+        raw = textpage.get_text_range()
+        lines = normalise(raw).split("\n")
         while lines and (not lines[0].strip() or is_page_number(lines[0])):
             lines.pop(0)
         while lines and (not lines[-1].strip() or is_page_number(lines[-1])):
@@ -122,13 +124,18 @@ def _page(page: pdfium.PdfPage, number: int, warnings: list[str]) -> tuple[str, 
         drawn = pdfgrid.shapes(page)
         if _is_garbage(text, drawn.images > 0 or drawn.paths >= MIN_OUTLINE_PATHS):
             return "", [], True
-        return text, _tables(page, textpage, drawn.edges, number, warnings), False
+        return text, _tables(page, textpage, raw, drawn.edges, number, warnings), False
     finally:
         textpage.close()
 
 
 def _tables(
-    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, edges: list[pdfgrid.Edge], number: int, warnings: list[str]
+    page: pdfium.PdfPage,
+    textpage: pdfium.PdfTextPage,
+    raw: str,
+    edges: list[pdfgrid.Edge],
+    number: int,
+    warnings: list[str],
 ) -> list[Table]:
     if len(edges) < pdfgrid.MIN_EDGES:
         return []
@@ -138,7 +145,7 @@ def _tables(
             f"page {number}: over {pdfgrid.MAX_CROSSINGS:,} ruling-line crossings: its tables were read as text only"
         )
         return []
-    chars = pdfgrid.page_chars(textpage, page.get_height())
+    chars = pdfgrid.page_chars(textpage, page.get_height(), raw)
     tables = []
     for cells in found:
         rows = pdfgrid.table_grid(cells, chars)
@@ -152,15 +159,21 @@ def _tables(
 def _is_garbage(text: str, drawn: bool) -> bool:
     """A scan (an image or text drawn as outlines, and next to no text) or a text layer that maps glyphs to junk.
 
-    A short page with nothing drawn on it (a signature and a date) is just short."""
-    letters = [char for char in text if unicodedata.category(char)[0] == "L" or _is_junk(char)]
-    cjk = sum(1 for char in letters if is_cjk(char))
-    junk = sum(1 for char in letters if _is_junk(char)) + text.count("(cid:")
-    if letters and junk / len(letters) > 0.05:
+    A short page with nothing drawn on it (a signature and a date) is just short. Each distinct character is
+    classified once (a page has ~1,500 characters, ~300 distinct)."""
+    letters = cjk = junk = 0
+    for char, count in Counter(text).items():
+        unmapped = _is_junk(char)
+        if unmapped or unicodedata.category(char)[0] == "L":
+            letters += count
+            cjk += count if is_cjk(char) else 0
+            junk += count if unmapped else 0
+    junk += text.count("(cid:")
+    if letters and junk / letters > 0.05:
         return True
     if cjk < MIN_CJK:
-        return drawn or len(letters) >= MIN_CJK
-    return cjk / len(letters) < MIN_CJK_SHARE
+        return drawn or letters >= MIN_CJK
+    return cjk / letters < MIN_CJK_SHARE
 
 
 def _is_junk(char: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -216,8 +217,11 @@ def _cells(intersections: Intersections) -> list[Bbox]:
     the crossings below and right of each one taken from its column and row instead of a scan of all the
     later ones (linear, not quadratic, in the crossings of a grid): same cells."""
     numbers: dict[Bbox, int] = {}  # an edge is known by its box, as pdfplumber compares them; numbered once
-    vertical = {point: {_number(numbers, edge) for edge in edges["v"]} for point, edges in intersections.items()}
-    horizontal = {point: {_number(numbers, edge) for edge in edges["h"]} for point, edges in intersections.items()}
+    known: dict[int, int] = {}  # id of an edge object → its number (each edge object is boxed once)
+    vertical = {point: {_number(numbers, known, edge) for edge in edges["v"]} for point, edges in intersections.items()}
+    horizontal = {
+        point: {_number(numbers, known, edge) for edge in edges["h"]} for point, edges in intersections.items()
+    }
 
     def connects(first: tuple[float, float], second: tuple[float, float]) -> bool:
         if first[0] == second[0] and not vertical[first].isdisjoint(vertical[second]):
@@ -251,8 +255,11 @@ def _cells(intersections: Intersections) -> list[Bbox]:
     return cells
 
 
-def _number(numbers: dict[Bbox, int], edge: Edge) -> int:
-    return numbers.setdefault(plumber.utils.obj_to_bbox(edge), len(numbers))
+def _number(numbers: dict[Bbox, int], known: dict[int, int], edge: Edge) -> int:
+    number = known.get(id(edge))
+    if number is None:
+        number = known[id(edge)] = numbers.setdefault(plumber.utils.obj_to_bbox(edge), len(numbers))
+    return number
 
 
 def _after(line: list[tuple[float, float]], index: int) -> Iterator[tuple[float, float]]:
@@ -270,25 +277,38 @@ class Char:
     size: float  # height of the glyph box
 
 
-def page_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
+def page_chars(textpage: pdfium.PdfTextPage, height: float, text: str | None = None) -> list[Char]:
     """The page's printed characters with their boxes (PDFium's generated spaces and line breaks left out).
 
     Cell text is rebuilt from positions because PDFium's text follows the content stream, where a line's
-    quotation marks in a fallback font can come after the characters they enclose."""
+    quotation marks in a fallback font can come after the characters they enclose. ``text``: the page's
+    text as ``get_text_range`` gave it, one character per index (then white space is skipped without a call
+    into PDFium for each: a third of the time here); ignored when its length is not the character count."""
     box = pdfium_c.FS_RECTF()  # the "loose" box: the font's line height, so a line's glyphs share a centre
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    codes = map(ord, text) if text is not None and len(text) == count else None
+    unicode, generated, loose_box = (
+        pdfium_c.FPDFText_GetUnicode,
+        pdfium_c.FPDFText_IsGenerated,
+        pdfium_c.FPDFText_GetLooseCharBox,
+    )
     chars = []
-    for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
-        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
-        if code <= 32 or pdfium_c.FPDFText_IsGenerated(textpage.raw, index) == 1:
+    for index in range(count):
+        code = next(codes) if codes is not None else unicode(raw, index)
+        if code <= 32 or generated(raw, index) == 1 or not loose_box(raw, index, box):
             continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, index, box):
-            continue
-        char = normalise(chr(code))
+        char = _normalised(code)
         if char.isspace():
             continue
-        y = height - (box.top + box.bottom) / 2
-        chars.append(Char(char, (box.left + box.right) / 2, y, box.left, box.right, box.top - box.bottom))
+        left, right, top, bottom = box.left, box.right, box.top, box.bottom
+        chars.append(Char(char, (left + right) / 2, height - (top + bottom) / 2, left, right, top - bottom))
     return chars
+
+
+@functools.cache
+def _normalised(code: int) -> str:
+    return normalise(chr(code))
 
 
 def _join(chars: list[Char]) -> str | None:
@@ -364,7 +384,10 @@ def table_grid(cells: Sequence[Bbox], chars: Iterable[Char]) -> list[list[str | 
     if layout.positions > MAX_TABLE_CELLS:
         return None
     contents: list[list[Char]] = [[] for _ in cells]
+    left, right, top, bottom = layout.xs[0], layout.xs[-1], layout.ys[0], layout.ys[-1]
     for char in chars:
+        if not (left <= char.x < right and top <= char.y < bottom):
+            continue  # outside the table: what ``locate`` would find, without its two bisections
         index = layout.locate(char.x, char.y)
         if index is not None:
             contents[index].append(char)

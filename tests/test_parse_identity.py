@@ -91,8 +91,11 @@ def test_a_title_split_by_br_is_one_title() -> None:
 
 def test_article_title_wins_when_the_first_lines_are_chrome() -> None:
     document = load("weihai_article_title.html")
-    assert document.text.startswith("政府信息公开年报\n")  # a column heading is the text's first line
-    assert find_title(document.text) == "政府信息公开年报"  # without the meta: only a column name
+    # the page's body container (#zoom) holds no title: its text starts with the report's first sentence
+    assert document.text.startswith("根据《中华人民共和国政府信息公开条例》")
+    # with the page's chrome first (as the page-wide text had it), only a column name is found
+    assert find_title("政府信息公开年报\n" + document.text) == "政府信息公开年报"
+    assert find_title(document.text) is None
     assert find_title(document.text, fallback=document.metadata["ArticleTitle"]) == document.metadata["ArticleTitle"]
 
 
