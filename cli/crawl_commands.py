@@ -19,7 +19,7 @@ from crawler import settings as default_settings
 from crawler.registry import RegistryError
 from crawler.replica import sites as replica_sites
 from crawler.replica.server import Replica, ReplicaServer
-from crawler.run import CrawlError, CrawlOptions, check, crawl
+from crawler.run import CrawlError, CrawlOptions, check, crawl, warc_file
 
 COUNTS = ("new", "changed", "unchanged", "duplicate", "failed", "skipped", "retried")
 #: Exit status of a crawl that did not run to its end (stopped by a signal, killed, crashed): its run is
@@ -51,7 +51,8 @@ def _run(context: click.Context, options: CrawlOptions, as_json: bool, verbose: 
 
 
 def describe(summary: dict[str, Any]) -> str:
-    """The run summary as text: totals, one line per portal, then every failure, skip and retry."""
+    """The run summary as text: totals, the last comparable run beside them, one line per portal, every
+    failure, skip and retry (an unreachable portal's are its one line: --json has them), then the alerts."""
     totals = summary["totals"]
     lines = [
         f"run {summary['run_id']}: "
@@ -60,15 +61,39 @@ def describe(summary: dict[str, Any]) -> str:
     ]
     if summary.get("interrupted"):
         lines.append(f"  INTERRUPTED: {summary['interrupted']}; the counts are what was archived before")
+    if summary.get("compared"):
+        lines.append(f"  {_compared(summary['compared'])}")
+    if summary["options"].get("warc"):
+        lines.append(f"  WARC: {summary['options']['warc']}")
     for portal in summary["portals"]:
         counts = " ".join(f"{name} {portal[name]}" for name in ("listings", "reports_found", *COUNTS[:5]))
         problem = f"  ← {'; '.join(portal['problems'])}" if portal["problems"] else ""
         lines.append(f"  {portal['portal']:<14} {portal['status']:<8} {counts}{problem}")
-    events = [(portal["portal"], event) for portal in summary["portals"] for event in portal["events"]]
+    events = [(row["portal"], event) for row in summary["portals"] if not _unreachable(row) for event in row["events"]]
     if events:
         lines.append("events:")
         lines += [f"  {name:<14} {e['kind']:<8} {e['reason'][:90]}  {e['url']}" for name, e in events]
+    if summary.get("alerts"):
+        lines.append(f"alerts ({len(summary['alerts'])}):")
+        lines += [f"  ! {alert['portal'] or 'run'}: {alert['kind']}: {alert['message']}" for alert in summary["alerts"]]
     return "\n".join(lines)
+
+
+def _unreachable(portal: dict[str, Any]) -> bool:
+    return bool(portal["problems"]) and str(portal["problems"][0]).startswith("unreachable")
+
+
+def _compared(compared: dict[str, Any]) -> str:
+    """One line: what changed since the last comparable run (crawler/alerts.compare)."""
+    changes = [
+        f"{name.replace('_', ' ')} {figures['before']} → {figures['now']}"
+        for name, figures in compared["totals"].items()
+        if figures["before"] != figures["now"]
+    ]
+    for key in ("newly_failing", "newly_partial", "recovered"):
+        if compared[key]:
+            changes.append(f"{key.replace('_', ' ')}: {', '.join(compared[key])}")
+    return f"since run {compared['run_id']}: " + ("; ".join(changes) or "the same counts")
 
 
 def _options(
@@ -110,6 +135,22 @@ def _exit_if_interrupted(context: click.Context, summary: dict[str, Any], as_jso
         context.exit(INTERRUPTED)
 
 
+def _distributed(
+    context: click.Context, url: str, options: CrawlOptions, crawler_only: bool, workers: int, verbose: bool
+) -> dict[str, Any] | None:
+    """`crawl --redis` (cli/redis_commands.py): the writer's run summary; None for --crawler-only (whose
+    crawler has nothing to sum up: the writer's machine prints the run)."""
+    from cli import redis_commands
+
+    if crawler_only:
+        error = redis_commands.run_crawler(url, options, verbose)
+        if error:
+            raise click.ClickException(f"crawl not run: {error}")
+        return None
+    open_archive(context).close()  # the archive opens (and migrates) before the writer starts
+    return redis_commands.run_distributed(str(context.obj), url, options, workers, verbose)
+
+
 REGISTRY_OPTION = click.option(
     "--registry",
     "registry_file",
@@ -144,6 +185,32 @@ def _cap_option(name: str, setting: str, what: str) -> Callable[[Callable[..., N
 @_cap_option("--max-list-pages", "NIANBAO_MAX_LIST_PAGES", "Pages read of one list at most; the list is then partial")
 @_cap_option("--max-portal-requests", "NIANBAO_MAX_PORTAL_REQUESTS", "Requests per portal at most; it is then partial")
 @_cap_option("--max-run-requests", "NIANBAO_MAX_RUN_REQUESTS", "Requests in the run at most; portals cut are partial")
+@click.option(
+    "--warc",
+    "warc_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Also write every request and response to a WARC file in DIR (one a run; created if missing).",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Crawl with every machine that names this Redis (redis://HOST:PORT/N): shared queue and duplicate "
+    "filter, documents extracted by `nianbao worker`s, written by one writer (here, unless --crawler-only).",
+)
+@click.option(
+    "--crawler-only",
+    is_flag=True,
+    help="With --redis: only crawl (another machine runs the writer); this machine needs no archive.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=default_settings.NIANBAO_INGEST_WORKERS,
+    show_default=True,
+    help="With --redis: `nianbao worker`s to start here beside the writer.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (on stderr).")
 @REGISTRY_OPTION
 @click.pass_context
@@ -160,6 +227,10 @@ def crawl_command(
     max_list_pages: int | None,
     max_portal_requests: int | None,
     max_run_requests: int | None,
+    warc_dir: str | None,
+    redis_url: str | None,
+    crawler_only: bool,
+    workers: int,
     verbose: bool,
     registry_file: str | None,
 ) -> None:
@@ -174,12 +245,24 @@ def crawl_command(
     No listing can make the crawl ask for more than --max-list-pages pages of one list, --max-portal-requests
     requests of one portal or --max-run-requests in all; what a cap cuts is partial, with the cap named.
 
-    Exits 1 when the crawl cannot run (another crawl holds the lock) and, with --strict, when a portal is
-    failing (its listing selector matched nothing, or it yielded no report) or partial (a list yielded
-    fewer items than it declares, or one of its pages was lost: "partial 10 of 20"). Single failed URLs are
-    recorded and printed; they do not change the exit status. Exits 3 when the crawl did not run to its
-    end (Ctrl-C, SIGTERM, the crawl process killed or crashed): the run is marked interrupted, and the
-    summary (--json: "status": "interrupted" and the reason in "interrupted") counts what was archived.
+    At its end the run is checked against each portal's previous run; its alerts (a portal failing, a
+    list shrunk or gone partial, errors rising, no report about last year after February, fewer report
+    links than the last run) are printed, stored, and listed by `nianbao runs`, which exits 1 when the
+    latest run has any. A failing or partial portal is also one line on standard error (not with --json).
+    With --warc DIR, every request and response (robots.txt, listings, reports, files, 304s, redirects,
+    and each failure's reason) is written to DIR/nianbao-<UTC time>-<pid>.warc.gz.
+
+    \b
+    Exit status:
+      0  the crawl ran to its end (failing portals, partial lists and alerts are in its summary)
+      1  it could not run (another crawl holds the archive's lock), or with --strict a portal is
+         failing (unreachable, its listing selector matched nothing, or it yielded no report) or
+         partial (a list yielded fewer items than it declares, or one of its pages was lost)
+      2  wrong usage (an unknown portal, a bad option value)
+      3  it did not run to its end (Ctrl-C, SIGTERM, the crawl process killed or crashed): the run is
+         marked interrupted, and the summary (--json: "status": "interrupted", the reason in
+         "interrupted") counts what was archived
+    Single failed URLs are recorded and printed; they do not change the exit status.
 
     \b
     Examples:
@@ -187,16 +270,35 @@ def crawl_command(
       nianbao crawl qufu huaian --since 2021
       nianbao crawl --strict --json | jq .totals
       nianbao crawl --via-replica http://127.0.0.1:8000   # the offline replica (nianbao replica)
+      nianbao crawl --warc /srv/nianbao/warc # and keep what every portal served, as WARC
+      nianbao crawl --redis redis://10.0.0.5:6379/0                  # the archive's machine: writer + crawler
+      nianbao crawl --redis redis://10.0.0.5:6379/0 --crawler-only   # each further crawler machine
+
+    With --redis URL the crawl is spread over machines (Scrapy with scrapy-redis): every `nianbao crawl
+    --redis URL` shares one request queue and one duplicate filter in Redis, and the first one seeds it
+    from the registry; fetched documents go to a Redis stream, `nianbao worker --redis URL` (any machine,
+    any number) extracts them, and one writer writes the archive: inside this command (with --workers
+    workers) unless --crawler-only, else `nianbao writer`. A crawler or worker killed mid-document loses
+    nothing (what it held is taken again) and nothing is archived twice. Without --redis nothing changes.
     """
     caps = (max_list_pages, max_portal_requests, max_run_requests)
     options = _options(portals, year, since, via, registry_file, timeout, max_size, caps)
-    summary = _run(context, options, as_json, verbose)
+    options.warc = str(warc_file(warc_dir)) if warc_dir else None
+    if crawler_only and not redis_url:
+        raise click.UsageError("--crawler-only goes with --redis URL")
+    if redis_url:
+        summary = _distributed(context, redis_url, options, crawler_only, workers, verbose)
+        if summary is None:
+            return
+    else:
+        summary = _run(context, options, as_json, verbose)
     click.echo(json.dumps(summary, ensure_ascii=False) if as_json else describe(summary))
+    if not as_json:  # --json's output, stdout and stderr alike, is the JSON alone (as for --strict and Ctrl-C)
+        for row in summary["portals"]:
+            if row["status"] != "ok":
+                click.echo(f"{row['portal']}: {row['status']}: {'; '.join(row['problems'])}", err=True)
     _exit_if_interrupted(context, summary, as_json)
-    unhealthy = summary["failing_portals"] + summary["partial_portals"]
-    if strict and unhealthy:
-        if not as_json:
-            click.echo(f"failing or partial portal(s): {', '.join(unhealthy)}", err=True)
+    if strict and summary["failing_portals"] + summary["partial_portals"]:
         context.exit(1)
 
 
@@ -470,7 +572,7 @@ def demo_command(context: click.Context) -> None:
     _exit_if_interrupted(context, summary, as_json=False)
     db = open_archive(context)
     result = search(db, "行政复议", Filters(), limit=10)
-    click.echo(f"$ {hint('--db', context.obj, 'search', '行政复议')}\n{result.total} report(s):")
+    click.echo(f"$ {hint('--db', context.obj, 'search', '行政复议')}\n{result.total_text()} report(s):")
     for hit in result.hits:
         types = ", ".join(sorted(str(file["type"]) for file in hit.files))
         click.echo(f"  [{hit.report_id}] {hit.title}  ({types})")

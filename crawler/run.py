@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -23,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from archive import db as archive_db
 from archive.ingest import finish_run
+from crawler import alerts, store
 from crawler import settings as default_settings
-from crawler import store
 
 if TYPE_CHECKING:
     from scrapy.crawler import CrawlerProcess
@@ -51,6 +52,15 @@ class CrawlOptions:
     max_list_pages: int | None = None
     max_portal_requests: int | None = None
     max_run_requests: int | None = None
+    warc: str | None = None  # a WARC file every request and response goes to (crawler/warc.py)
+
+
+def warc_file(folder: str | os.PathLike[str]) -> Path:
+    """The file a run's WARC goes to in ``folder`` (created if missing): ``nianbao-<UTC time>-<pid>.warc.gz``,
+    named here, in the parent, so the run's options and summary say where it is (crawler/warc.py writes it)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    return Path(folder).resolve() / f"nianbao-{stamp}-{os.getpid()}.warc.gz"  # found from any folder later
 
 
 class CrawlError(RuntimeError):
@@ -63,7 +73,9 @@ def crawl(
     on_progress: Callable[[dict[str, object]], None] | None = None,
     log_level: str = "ERROR",
 ) -> dict[str, object]:
-    """Run one crawl in a child process; return its summary (crawler.store.run_summary).
+    """Run one crawl in a child process; return its summary (crawler.store.run_summary) with the run's
+    alerts (crawler.alerts, checked and stored here once the run's counts are in) and its comparison with
+    the last comparable run (``compared``, None when there is none).
 
     A crawl that did not run to its end (stopped by a signal, killed, crashed) is ``interrupted``: its run
     is marked so here if the child could not, and the summary says why (``interrupted``) with what was
@@ -80,7 +92,10 @@ def crawl(
     db = archive_db.connect(db_path)
     try:
         finish_run(db, run_id, "interrupted")  # only a run its process left running: a finished one stays so
+        raised = alerts.check_run(db, run_id)
         summary = store.run_summary(db, run_id)
+        summary["alerts"] = [alert.to_json() for alert in raised]
+        summary["compared"] = alerts.compare(db, run_id)
     finally:
         db.close()
     if summary["status"] == "interrupted":
@@ -226,6 +241,7 @@ def _settings(db_path: str, options: CrawlOptions) -> dict[str, object]:
         NIANBAO_VIA=options.via or "",
         NIANBAO_PROGRESS=True,
         NIANBAO_OPTIONS={key: value for key, value in asdict(options).items() if value not in (None, [], {}, False)},
+        NIANBAO_WARC="" if options.dry_run else options.warc or "",  # only what --warc asks for, never $NIANBAO_WARC
         LOG_LEVEL=os.environ.get("NIANBAO_LOG_LEVEL", "ERROR"),
     )
     if options.dry_run:

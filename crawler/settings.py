@@ -54,11 +54,19 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ViaProxyMiddleware": 740,
+    # last before the network, first after it: the request as sent, the response as received (not yet
+    # decompressed or redirected); off unless NIANBAO_WARC names a file (crawler/warc.py)
+    "crawler.warc.WarcMiddleware": 950,
 }
 ITEM_PIPELINES = {"crawler.pipeline.ArchivePipeline": 300}
 
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "nianbao.db")
 NIANBAO_VIA = os.environ.get("NIANBAO_VIA", "")
+#: A WARC file every request and response is written to (`nianbao crawl --warc DIR` names one in DIR); empty: none.
+NIANBAO_WARC = os.environ.get("NIANBAO_WARC", "")
+#: How feed exports (`scrapy crawl portal -O items.jsonl`) write a document's bytes: "digest" (sha256 and size)
+#: or "base64" (those and the bytes). crawler/items.py says why not the bytes by default.
+NIANBAO_EXPORT_BODY = os.environ.get("NIANBAO_EXPORT_BODY", "digest")
 
 #: For the replica on 127.0.0.1 (demo, tests, benchmark): no pause between requests, short timeouts.
 REPLICA_SETTINGS: dict[str, object] = {
@@ -69,3 +77,23 @@ REPLICA_SETTINGS: dict[str, object] = {
     "DOWNLOAD_TIMEOUT": 3,
     "NIANBAO_RETRY_BACKOFF": 0.2,
 }
+
+#: A distributed crawl (`nianbao crawl --redis redis://HOST:PORT/N`, crawler/redis_pipeline.py): the Redis every
+#: crawler, worker and the writer share; empty: the single-machine crawl, unchanged.
+NIANBAO_REDIS = os.environ.get("NIANBAO_REDIS", "")
+#: Seconds a crawler waits for the writer to open the run before it gives up.
+NIANBAO_REDIS_WAIT = 60.0
+#: Seconds without a heartbeat after which a crawler counts as dead and its in-flight requests are requeued.
+NIANBAO_REDIS_DEAD_AFTER = float(os.environ.get("NIANBAO_REDIS_DEAD_AFTER", "10"))
+#: Documents waiting for the workers (held in Redis's memory) at which crawlers pause their downloads.
+NIANBAO_REDIS_BACKLOG = 500
+if NIANBAO_REDIS:
+    REDIS_URL = NIANBAO_REDIS
+    SPIDER_MODULES = ["crawler.redis_pipeline"]
+    SCHEDULER = "crawler.redis_pipeline.RedisScheduler"
+    SCHEDULER_PERSIST = True  # the queue and dupefilter outlive any one crawler: the run's writer ends them
+    SCHEDULER_QUEUE_KEY = "nianbao:requests"  # crawler/redis_queue.py QUEUE
+    SCHEDULER_DUPEFILTER_KEY = "nianbao:seen"  # crawler/redis_queue.py SEEN
+    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
+    ITEM_PIPELINES = {"crawler.redis_pipeline.RedisPipeline": 300}
+    EXTENSIONS = {"crawler.redis_pipeline.RedisCrawl": 500}

@@ -9,6 +9,7 @@ fetch next and turns every response or error into an item for the pipeline.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -18,19 +19,27 @@ from urllib.parse import urlsplit
 
 from scrapy import FormRequest, Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
+from twisted.internet.error import ConnectionRefusedError as TwistedConnectionRefusedError
+from twisted.internet.error import DNSLookupError, NoRouteError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
+from twisted.web.client import ResponseNeverReceived
 
 from archive import db as archive_db
 from crawler import families, pages, registry, store
 from crawler import settings as default_settings
 from crawler.families import Follow
-from crawler.items import DocumentItem, EventItem, EventKind
+from crawler.items import DocumentItem, EventItem, EventKind, export_bodies
 from crawler.middlewares import AntiBotChallenge
 from crawler.registry import Portal
 from parsers.document import Link
@@ -44,6 +53,31 @@ DOCUMENT_PRIORITY = 10
 RECEIVED = "nianbao_received"
 _SIZE_MESSAGE = re.compile(r"receive (\d+) bytes which is larger than download max size \((\d+)\)")
 Output = Iterator[Request | DocumentItem | EventItem]
+#: Failures that say the host could not be talked to at all (a network outage, a dead server), by what
+#: each means; a portal whose every request ends so is "unreachable" (crawler/store.py).
+_UNREACHABLE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((DownloadConnectionRefusedError, TwistedConnectionRefusedError), "connection refused"),
+    ((CannotResolveHostError, DNSLookupError), "host name not found (DNS)"),
+    ((NoRouteError,), "no route to host"),
+    ((ResponseNeverReceived,), "connection closed without an answer"),
+)
+
+
+class RobotsFailureLog(logging.Filter):
+    """Scrapy's robots.txt middleware logs a robots.txt it could not download as an ERROR with the whole
+    traceback (69 lines a host in a network outage), then crawls the host as having no robots.txt. The
+    failure is the host's, and the page request behind it fails too, with its reason, into the run's
+    summary: here it becomes one WARNING line without the traceback (shown with -v / `scrapy crawl`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.exc_info:
+            record.msg = "robots.txt of the host of %(request)s not downloaded (%(f_exception)s): read as none"
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_ROBOTS_FAILURE_LOG = RobotsFailureLog()
 
 
 @dataclass
@@ -122,6 +156,8 @@ class PortalSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.budget = RequestBudget.from_settings(crawler.settings)
+        export_bodies(crawler.settings.get("NIANBAO_EXPORT_BODY", "digest"))
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_ROBOTS_FAILURE_LOG)
         crawler.signals.connect(spider.answering, signal=signals.headers_received)
         crawler.signals.connect(spider.received, signal=signals.bytes_received)
         return spider
@@ -154,12 +190,16 @@ class PortalSpider(Spider):
             db = archive_db.connect(self.settings["NIANBAO_DB"])
             self.cache = store.load_cache(db, list(self.portals))
             db.close()
+        for request in self.seeds():
+            yield request
+
+    def seeds(self) -> Output:
+        """The first requests of the run: each portal's start pages for the years wanted."""
         for portal in self.portals.values():
             first = self.year or max(portal.first_year, self.since or 0)
             years = range(first, (self.year or dt.date.today().year) + 1)
             for follow in families.get(portal.family).start(portal, years):
-                for request in self._follow(portal, follow, column=follow.url, depth=0):
-                    yield request
+                yield from self._follow(portal, follow, column=follow.url, depth=0)
 
     # -- requests --------------------------------------------------------------------------------------
 
@@ -181,6 +221,14 @@ class PortalSpider(Spider):
             context=dict(follow.context),
         )
 
+    def _claim(self, key: str) -> bool:
+        """Claim a request key for this run: False when it was claimed already (one request per URL and form
+        per run). The Redis crawl claims in a set shared by every crawler (crawler.redis_pipeline)."""
+        if key in self.scheduled:
+            return False
+        self.scheduled.add(key)
+        return True
+
     def _request(
         self,
         portal: Portal,
@@ -196,7 +244,7 @@ class PortalSpider(Spider):
         request is made for, whose partial reason a refusal becomes); report URLs carry the cached
         validators (conditional GET)."""
         key = url if form is None else f"{url} {sorted(form.items())}"
-        if key in self.scheduled:
+        if not self._claim(key):
             return
         if not portal.allows(url):
             yield EventItem(portal.name, "skipped", url, f"off-site host {urlsplit(url).hostname}")
@@ -207,7 +255,6 @@ class PortalSpider(Spider):
                 yield EventItem(portal.name, "skipped", url, refused)
                 yield EventItem(portal.name, "partial", url, refused, column=list_column)
             return
-        self.scheduled.add(key)
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {"portal": portal.name, "column": list_column}
         cached = self.cache.get(url) if conditional else None
@@ -385,6 +432,9 @@ def describe_failure(failure: Failure, timeout: int, max_size: int) -> tuple[Eve
         if "redirect" in message:
             return "failed", "redirect loop (too many redirections)"
         return "failed", message or "ignored"
+    unreachable = next((what for kinds, what in _UNREACHABLE if _caused_by(error, kinds)), None)
+    if unreachable is not None:
+        return "failed", f"unreachable: {unreachable}"
     if failure.check(TwistedTimeoutError) or "timed out" in str(error).lower() or "took longer" in str(error):
         return "failed", f"timeout (no answer within {timeout} s)"
     size = _SIZE_MESSAGE.search(str(error))
@@ -395,3 +445,13 @@ def describe_failure(failure: Failure, timeout: int, max_size: int) -> tuple[Eve
     if cancelled and request is not None and request.meta.get(RECEIVED, 0) > max_size:
         return "failed", f"too large: larger than the {max_size / 2**20:.0f} MB limit (no length announced)"
     return "failed", f"{type(error).__name__}: {error}"[:300]
+
+
+def _caused_by(error: BaseException | None, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether ``error`` or what it wraps (Scrapy wraps Twisted's errors: ``raise … from``) is of ``kinds``."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kinds):
+            return True
+        seen = seen.__cause__
+    return False

@@ -100,8 +100,21 @@ class PortalResult:
     def lost(self, column: str, url: str, reason: str) -> None:
         self.columns.setdefault(column, ColumnTally()).lost.append(f"{reason} ({url})")
 
+    def unreachable(self) -> str | None:
+        """Why the portal's hosts never answered (``unreachable: connection refused``: a network outage, a
+        dead server), when nothing at all was read and every request failed so or timed out; else None."""
+        if self.counts["listings"] or self.counts["fetched"] or self.counts["unchanged"]:
+            return None
+        reasons = Counter(event["reason"] for event in self.events if event["kind"] == "failed")
+        if not reasons or not all(reason.startswith(("unreachable", "timeout")) for reason in reasons):
+            return None
+        return reasons.most_common(1)[0][0]
+
     def problems(self) -> list[str]:
         """Why the portal is failing: loud, so a changed site layout is noticed."""
+        unreachable = self.unreachable()
+        if unreachable is not None:
+            return [unreachable]
         if self.counts["listings"] and not self.selector_hits:
             return ["listing selector matched nothing"]
         if not self.counts["reports_found"]:
@@ -116,23 +129,35 @@ class PortalResult:
     def status(self) -> str:
         return "failing" if self.problems() else "partial" if self.partial() else "ok"
 
+    def reported(self) -> list[str]:
+        """Every problem, failing ones first; an unreachable portal's lists are not each called partial."""
+        return self.problems() + ([] if self.unreachable() else self.partial())
+
+    def column_counts(self) -> dict[str, dict[str, object]]:
+        """Per list: items found, items declared, why it is partial (None: read whole), for the next run's
+        comparison (crawler/alerts.py: a list that shrank or went partial)."""
+        return {
+            column: {"found": tally.found, "declared": tally.declared, "partial": tally.shortfall()}
+            for column, tally in sorted(self.columns.items())
+        }
+
 
 def save_results(db: sqlite_utils.Database, run_id: int, results: list[PortalResult], retried: Counter[str]) -> None:
     with write_transaction(db):
         for result in results:
-            problems = result.problems() + result.partial()
             db.execute(
                 f"""INSERT OR REPLACE INTO crawl_portal_runs
-                    (run_id, portal, status, {", ".join(COUNTS)}, retried, problems, events)
-                    VALUES (?, ?, ?, {", ".join("?" * len(COUNTS))}, ?, ?, ?)""",
+                    (run_id, portal, status, {", ".join(COUNTS)}, retried, problems, events, columns)
+                    VALUES (?, ?, ?, {", ".join("?" * len(COUNTS))}, ?, ?, ?, ?)""",
                 [
                     run_id,
                     result.portal,
                     result.status(),
                     *(result.counts[name] for name in COUNTS),
                     retried[result.portal],
-                    json.dumps(problems, ensure_ascii=False),
+                    json.dumps(result.reported(), ensure_ascii=False),
                     json.dumps(result.events, ensure_ascii=False),
+                    json.dumps(result.column_counts(), ensure_ascii=False),
                 ],
             )
 
@@ -148,6 +173,7 @@ def run_summary(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
         portal = dict(zip(names, row, strict=True))
         portal["problems"] = json.loads(portal["problems"] or "[]")
         portal["events"] = json.loads(portal["events"] or "[]")
+        portal["columns"] = json.loads(portal["columns"] or "{}")  # {} in runs recorded before lists were counted
         del portal["run_id"]
         totals.update({name: portal[name] for name in (*COUNTS, "retried")})
         portals.append(portal)

@@ -147,6 +147,7 @@ READERS = {
     "reparse": (["reparse", "--all"], 0, "5 re-parsed, 0 failed"),
     "portals": (["portals"], 0, "never crawled"),
     "portals discover": (["portals", "discover"], 0, ""),
+    "runs": (["runs"], 0, "run 1     import finished"),
 }
 
 
@@ -222,7 +223,7 @@ def test_every_archive_command_takes_db_after_its_name() -> None:
         assert command is not None
         for each in [command, *(command.commands[sub] for sub in subcommands if isinstance(command, click.Group))]:
             assert "--db" in [opt for param in each.params for opt in getattr(param, "opts", [])], each.name
-    readers_and_writers = {name.split()[0] for name in READERS} | {"import", "crawl", "serve", "demo"}
+    readers_and_writers = {name.split()[0] for name in READERS} | {"import", "crawl", "serve", "demo", "writer"}
     assert readers_and_writers == set(ARCHIVE_COMMANDS)
 
 
