@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,300000] [--block 300] [--rounds 3] [--queries 200]
     .venv/bin/python bench/scale.py --quick          # 2,000 / 5,000 / 10,000 reports, small blocks; prints only
+                                                     # (~30 s; its first run builds its archives: ~5 min)
     .venv/bin/python bench/scale.py --build-only     # build the cached archives and stop (they take the longest)
 
 At each size it measures:
@@ -12,7 +13,9 @@ At each size it measures:
   extraction child's (``bench/ingest.py``'s ``child_cpu``). Each block runs in a fresh process that first
   ingests one document unmeasured (forking the extraction child, compiling the statements), then the block;
   blocks of every size and mode interleaved, their order rotated from round to round; a size's figure is
-  the median of its blocks.
+  the median of its blocks. Beside it: the part spent on related reports (linking, report records:
+  ``bench/ingest.py``'s ``Probe``; it grows with the reports of the new one's agency, not with the archive's
+  size) and the part spent in the kernel (reading the archive's pages).
 - **archive size** on disk, bytes per report;
 - **search**: ``search(limit=20)`` (the first page ``nianbao search`` shows: capped count, 20 hits,
   snippets) p50 / p95 and ``matching_report_ids`` (all matching ids) p95, over the same ``--queries`` queries
@@ -22,6 +25,8 @@ At each size it measures:
   answer (its total is that count, or ``COUNT_CAP`` marked not exact above it; its hits are among those ids);
   exactness against the substring test is ``bench/search.py``'s job (at 100k: 200/200), not repeated here;
 - **memory**: the peak resident memory (``VmHWM``) of each search process and of each ingesting process.
+
+The report lists the slowest first pages at the largest size, with their matches and times at every size.
 
 Then it fits the growth and extrapolates to 1,000,000 reports: build time (the per-document CPU, fitted as a
 line in the archive's size, summed over 0..1M on one core), disk, first-page p50 / p95, all-ids p95 and memory
@@ -33,9 +38,13 @@ starts late would show).
 larger size is the next smaller one replicated by SQL (``bench/serve.py``'s ``replicate``: every copy gets
 new ids in every table and its agency, place and province swapped for others, in its text, title and bytes;
 the search indexes and browse rows are filled by the archive's own triggers and tokenizer). Ingesting
-300,000 reports through the real path would take hours on a two-core machine; replication takes minutes.
-The caveat: replicated texts differ from their source only in names and places, so the search indexes hold
-fewer distinct phrases than real reports would, and every copy's numbers and checks are its source's.
+300,000 reports through the real path would take many hours on a two-core machine; replication took 28 min
+to 100,000 and 51 min more to 300,000 under a load of ~10. The caveats: replicated texts differ from their
+source only in names and places, so the search indexes hold fewer distinct phrases than real reports would,
+and every copy's numbers and checks are its source's; and the generator's places and departments make ~21,000
+agencies and six years, so a larger archive holds more reports per agency and year (up to ~2.7 at 300,000)
+where a real one grows by more agencies, one report a year each: the work on related reports grows here as
+it would not there (the report shows it apart).
 
 **Measuring without changing the cache**: the ingest blocks must not grow the cached archives. Each block's
 process opens the archive with automatic checkpoints off (``PRAGMA wal_autocheckpoint = 0``) and ends
@@ -59,6 +68,7 @@ import itertools
 import json
 import math
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -279,6 +289,7 @@ class Block:
     wall_s: float
     vm_hwm_kb: int  # the ingesting process's peak resident memory
     work: dict[str, float]  # bench/ingest.py's ``Probe``: CPU seconds (or calls) of the archive-dependent work
+    process_system_s: float  # of ``process_cpu_s``, in the kernel (reading the archive's pages, writing the log)
 
     @property
     def cpu_ms(self) -> float:
@@ -306,7 +317,9 @@ def ingest_block(db: Any, size: int, mode: str, texts: list[str]) -> Block:
     counts = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM reports)"
     documents_before, reports_before = db.execute(counts).fetchone()
     probe = ingest_bench.Probe()  # where the CPU goes, in the functions whose work depends on the archive
+    system = resource.getrusage(resource.RUSAGE_SELF).ru_stime
     measured = ingest_bench.measure(ingest_bench.Copy(size, True, db, run_id), mode, texts[1:], "scale", probe)
+    system = resource.getrusage(resource.RUSAGE_SELF).ru_stime - system
     documents, reports = db.execute(counts).fetchone()
     if documents - documents_before != measured.documents:
         raise RuntimeError(f"{measured.documents} new reports made {documents - documents_before} documents")
@@ -321,6 +334,7 @@ def ingest_block(db: Any, size: int, mode: str, texts: list[str]) -> Block:
         measured.wall_s,
         vm_hwm_kb(),
         measured.work,
+        system,
     )
 
 
@@ -531,6 +545,7 @@ class SizeRow(TypedDict):
     agency_years: int
     ingest_cpu_ms: dict[str, float]  # mode -> median over its blocks
     ingest_apart_ms: float  # batched, but the work on related reports (bench/ingest.py's RELATED)
+    ingest_system_ms: float  # batched, the ingesting process's CPU in the kernel
     ingest_blocks_cpu_ms: dict[str, list[float]]
     ingest_wall_ms: dict[str, float]
     documents_per_commit: dict[str, float]
@@ -575,6 +590,9 @@ def size_rows(
                 ingest_vm_hwm_kb=max(block.vm_hwm_kb for block in mine),
                 ingest_work={mode: work_per_document(of) for mode, of in by_mode.items()},
                 ingest_apart_ms=round(statistics.median(apart_from_related(b) for b in by_mode["batched"]), 2),
+                ingest_system_ms=round(
+                    statistics.median(b.process_system_s / b.documents * 1000 for b in by_mode["batched"]), 2
+                ),
                 first_page_p50_ms=round(search_bench.percentile(first_page, 0.5), 2),
                 first_page_p95_ms=round(search_bench.percentile(first_page, 0.95), 2),
                 first_page_max_ms=round(max(first_page), 2),
@@ -746,6 +764,8 @@ def markdown(result: dict[str, Any]) -> str:
     def growth(name: str) -> str:
         return f"{g[name]} ({' then '.join(map(str, seg[name]))} from size to size)"
 
+    if p["quick"]:
+        lines += ["", "(`--quick`: sizes this small make a smoke test; their extrapolation to 1M means little.)"]
     lines += [
         "",
         f"Targets (issue 14), {largest:,} against {smallest:,} reports: first-page p95 "
@@ -784,10 +804,36 @@ def markdown(result: dict[str, Any]) -> str:
             f"{row['documents_per_commit']['per-document']} per commit; wall {row['ingest_wall_ms']['batched']} | "
             f"{row['ingest_wall_ms']['per-document']} ms/doc; {row['consistent']}/{p['queries']} first pages agree; "
             f"slowest first page {row['first_page_max_ms']} ms; {row['agencies']:,} agencies, "
-            f"{row['agency_years']:,} (agency, year) pairs; "
+            f"{row['agency_years']:,} (agency, year) pairs; batched: kernel CPU of the ingesting process "
+            f"{row['ingest_system_ms']} ms/doc; "
             + "; ".join(f"{label} {value}" for label, value in row["ingest_work"]["batched"].items())
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + slowest_first_pages(result)) + "\n"
+
+
+#: How many of the slowest first pages the report lists.
+SLOWEST = 8
+
+
+def slowest_first_pages(result: dict[str, Any]) -> list[str]:
+    """The queries whose first page is slowest at the largest size, with their matches and times at every
+    size: what makes the p95 grow."""
+    sizes = [row["reports"] for row in result["sizes"]]
+    timings = [result["queries"][size] for size in sizes]
+    order = sorted(range(len(result["query_texts"])), key=lambda i: -timings[-1][i]["first_page_ms"])
+    head = " / ".join(f"{size:,}" for size in sizes)
+    lines = [
+        "",
+        f"Slowest first pages at {sizes[-1]:,} reports (matches, then first-page CPU ms, at each size):",
+        "",
+        f"| query | matches: {head} | first page: {head} |",
+        "| --- | --- | --- |",
+    ]
+    for number in order[:SLOWEST]:
+        matches = " / ".join(f"{timing[number]['matches']:,}" for timing in timings)
+        times = " / ".join(f"{timing[number]['first_page_ms']:.1f}" for timing in timings)
+        lines.append(f"| `{search_bench.printable(result['query_texts'][number])}` | {matches} | {times} |")
+    return lines
 
 
 # --------------------------------------------------------------------------------------------------
@@ -843,7 +889,7 @@ def measure_all(args: argparse.Namespace, built: dict[int, Built]) -> dict[str, 
     folder = CACHE / f"scale-work-{os.getpid()}"
     folder.mkdir(exist_ok=True)
     try:
-        queries_file, _ = query_set(paths[args.sizes[0]], args.queries, args.seed, folder)
+        queries_file, queries = query_set(paths[args.sizes[0]], args.queries, args.seed, folder)
         blocks = run_rounds(paths, block_texts(args.block, args.seed, folder), args.rounds)
         searched = run_searches(paths, queries_file, args.queries, args.repeats)
     finally:
@@ -854,6 +900,7 @@ def measure_all(args: argparse.Namespace, built: dict[int, Built]) -> dict[str, 
         "extrapolation": extrapolate(rows, TARGET_REPORTS),
         "verdicts": verdicts(rows),
         "blocks": [asdict(block) for block in blocks],
+        "query_texts": [query.typed for query in queries],
         "queries": {size: [asdict(timing) for timing in searched[size]["timings"]] for size in args.sizes},
     }
 

@@ -312,7 +312,7 @@ def build_archive(tree: Path, reports: int, sources: int, seed: int, rebuild: bo
         print(f"ingesting {sources:,} synthetic reports into {source_path.name} …", file=sys.stderr)
         _in_tree(tree, "_ingest", str(source_path.with_suffix(".partial.db")), str(sources), str(seed))
         _rename_archive(source_path.with_suffix(".partial.db"), source_path)
-        source_meta.write_text(source_path.with_suffix(".partial.json").read_text())
+        source_path.with_suffix(".partial.json").rename(source_meta)
     if not path.exists():
         print(f"replicating to {reports:,} reports: {path.name} …", file=sys.stderr)
         partial = path.with_suffix(".partial.db")
@@ -326,6 +326,7 @@ def build_archive(tree: Path, reports: int, sources: int, seed: int, rebuild: bo
             "built_at": dt.datetime.now().isoformat(timespec="seconds"),
         }
         meta_path.write_text(json.dumps(meta, indent=1))
+        partial.with_suffix(".json").unlink()
     return path, json.loads(meta_path.read_text())
 
 
@@ -524,13 +525,14 @@ def chart_queries(server: Server) -> dict[str, str]:
 
 
 def page_values(server: Server, archive: Path) -> dict[str, str]:
-    """What the paths' placeholders stand for on this side: a report of a body with several years, the body,
-    the browse page after the first, each chart's SQL (``chart_<name>``: the side's own)."""
+    """What the paths' placeholders stand for on this side: a report of a body with several years (of those
+    with three or more, the one with most reports), the body, the browse page after the first, each chart's
+    SQL (``chart_<name>``: the side's own)."""
     first = server.get_json(f"/{DATABASE}/browse.json?_size=100&_nofacet=1&_nocount=1")
     connection = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
     agency, report = connection.execute(
         "SELECT agency, max(id) FROM browse WHERE agency IS NOT NULL GROUP BY agency, province, city, county "
-        "HAVING count(DISTINCT year) >= 3 ORDER BY count(*) DESC, agency LIMIT 1"
+        "ORDER BY min(count(DISTINCT year), 3) DESC, count(*) DESC, agency LIMIT 1"
     ).fetchone()
     connection.close()
     charts = {f"chart_{name}": urllib.parse.quote(sql) for name, sql in chart_queries(server).items()}

@@ -121,6 +121,6 @@ def test_searches_run_in_one_process_per_size_and_check_the_first_page(tmp_path:
 
 def test_apart_from_related_leaves_out_linking_and_report_records() -> None:
     work = {label: 0.0 for label in ingest_bench.WORK} | {label: 0.5 for label in ingest_bench.RELATED}
-    block = scale.Block(100, "batched", 100, 1, 100, 2.0, 1.0, 9.0, 80_000, work)
+    block = scale.Block(100, "batched", 100, 1, 100, 2.0, 1.0, 9.0, 80_000, work, 0.2)
     assert block.cpu_ms == pytest.approx(30.0)
     assert scale.apart_from_related(block) == pytest.approx(30.0 - 5.0 * len(ingest_bench.RELATED))  # 0.5 s / 100
