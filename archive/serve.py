@@ -25,6 +25,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -166,6 +167,23 @@ def _settle(call: Future[Any], error: BaseException | None = None, result: Any =
         pass
 
 
+def _forget_frames(error: BaseException) -> None:
+    """Clear the locals of the frames ``error`` (and every error it chains) carries, here on the SQL thread.
+
+    A failed query's traceback keeps Datasette's cursor alive. Freed later on the event loop (by the garbage
+    collector, at any moment), the cursor finalises its statement, which waits for the connection's mutex;
+    if a stuck step holds that mutex, the whole server stops until the step ends (seen in CI: the stuck
+    query's own answer never came). Freed here, the cursor's connection is idle."""
+    pending, seen = [error], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        pending.extend(chained for chained in (current.__cause__, current.__context__) if chained is not None)
+
+
 class WatchedExecutor(ThreadPoolExecutor):
     """Datasette's SQL threads, each call watched by the watchdog (which may answer it before it ends)."""
 
@@ -183,6 +201,7 @@ class WatchedExecutor(ThreadPoolExecutor):
                 try:
                     result = fn(*args, **kwargs)
                 except BaseException as error:
+                    _forget_frames(error)
                     _settle(call, error)
                 else:
                     _settle(call, result=result)

@@ -5,7 +5,8 @@ Hostile inputs, each built here by the function named:
 - ``RANDOMBLOB``: the issue's ``select randomblob(999999999), randomblob(999999999)`` (68 s, 15 GB before);
 - ``MANY_BLOBS`` / ``MANY_ROWS``: answers over the memory limit made of values under the value limit
   (columns that fill SQLite's heap; rows that fill the worker's memory);
-- ``STUCK_LIKE``: LIKE over a long value, quadratic inside one SQLite step that no progress handler reaches;
+- ``STUCK_LIKE`` (``SLOW_LIKE``, a shorter one): LIKE over a long value, quadratic inside one SQLite step that no
+  progress handler reaches;
 - ``_twenty_megabytes``: a 20 MB search text, by GET (the request line) and by POST (a body);
 - ``OUT_OF_RANGE_IDS``: ids above 2^63, negative, not numbers, on every page route;
 - the archive itself is named ``<script>x.db``: its name lands in every page.
@@ -13,6 +14,7 @@ Hostile inputs, each built here by the function named:
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from datasette.utils.sqlite import sqlite3
 
 from archive import serve
 from archive.db import connect
@@ -52,6 +55,7 @@ MANY_BLOBS = "select " + ", ".join(["zeroblob(15000000)"] * 20)  # 300 MB in one
 MANY_ROWS = (  # 1,000 rows of 15 MB: within every value limit, 15 GB in all
     "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000) select zeroblob(15000000) from n"
 )
+SLOW_LIKE = "select printf('%.*c', 150000, 'a') like ('%' || printf('%.*c', 15000, 'a') || 'b%')"
 STUCK_LIKE = "select printf('%.*c', 400000, 'a') like ('%' || printf('%.*c', 40000, 'a') || 'b%')"  # ~55 s
 OUT_OF_RANGE_IDS = [str(2**63), "99999999999999999999", "9" * 5000, "-1", "abc", "1e3", "0x10", "１"]
 
@@ -196,6 +200,34 @@ def test_a_step_stuck_past_the_limit_is_answered_and_its_worker_replaced(server:
         time.sleep(0.1)
     assert len(server.workers()) == 1
     assert _status(f"{server.url}/{server.database}/browse") == 200
+
+
+def test_a_failed_query_cannot_hold_the_event_loop_behind_a_stuck_step() -> None:
+    """CI, 2026-12: the stuck query's own answer never came. An earlier failed query's traceback held its
+    cursor; the garbage collector freed it on the event loop while a stuck step held the connection, and
+    finalising the cursor's statement waited for that step. Here: one SQL thread, one connection, as in
+    Datasette; the failed call's error is freed on this thread while the next call's step runs."""
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    executor = serve.WatchedExecutor(serve.Watchdog(60, lambda seconds: None), max_workers=1)
+
+    def failing() -> None:
+        cursor = connection.cursor()
+        cursor.execute("select 1 union all select 2")  # a statement left open, as a failed fetch leaves it
+        raise MemoryError("an answer over the limit")
+
+    failed = executor.submit(failing)
+    assert isinstance(failed.exception(), MemoryError)
+    step = executor.submit(lambda: connection.execute(SLOW_LIKE).fetchall())  # ~3 s in one SQLite step
+    time.sleep(0.3)
+    assert step.running()
+    started = time.monotonic()
+    del failed
+    gc.collect()
+    freed_in = time.monotonic() - started
+    assert step.running()  # the step was still holding the connection
+    step.result()
+    executor.shutdown()
+    assert freed_in < 0.5
 
 
 def _twenty_megabytes(server: Server, method: str) -> bytes:
