@@ -10,7 +10,7 @@ Why a table of abbreviations and not fuzzy matching: equal only by rule is exact
 near-match would merge bodies that are not one (科技局 and 科协, 农业局 before 2018 and 农业农村局). Only
 the end of a name (the type of body) is abbreviated; the place names before it are kept as printed.
 
-Used by the compare page, the agency facet and the ``agency`` chart filter (archive/datasette); for
+Used by the compare page, the agency facet and the ``agency`` chart filter (web); for
 ``nianbao search --agency NAME``: match ``d.agency IN spellings(NAME)`` instead of ``d.agency = NAME``.
 """
 

@@ -86,7 +86,7 @@ def _index_triggers() -> str:
     END;"""
 
 
-#: One row of ``browse`` per report: what Datasette lists and facets (archive/datasette). A table kept in
+#: One row of ``browse`` per report: what Datasette lists and facets (web). A table kept in
 #: step by triggers, not a view: at 100,000 reports the view's per-row subqueries made counting and
 #: faceting take seconds (over Datasette's time limit); the table answers in milliseconds. This is the
 #: select of migrations 4–7 (the primary document's record); migration 8 reads the report's (_BROWSE_SELECT).
@@ -253,7 +253,7 @@ MIGRATIONS: list[str | Migration] = [
         encoding TEXT,
         title TEXT,
         text TEXT NOT NULL,
-        text_key TEXT NOT NULL,            -- sha256 of the text's letters and digits (archive.linking)
+        text_key TEXT NOT NULL,            -- sha256 of the text's letters and digits (intake.linking)
         page_count INTEGER,
         needs_ocr INTEGER NOT NULL DEFAULT 0,
         warnings TEXT,                     -- JSON list
@@ -356,7 +356,7 @@ MIGRATIONS: list[str | Migration] = [
     CREATE INDEX documents_region ON documents(province, city, county);
     CREATE INDEX documents_format ON documents(format);
     """,
-    # 4: the browsing view Datasette serves (archive/datasette), replaced by a table in 5
+    # 4: the browsing view Datasette serves (web), replaced by a table in 5
     f"CREATE VIEW browse AS {_BROWSE_SELECT_PRIMARY};",
     # 5: browse becomes a table kept in step by triggers (the view was too slow to count and facet at 100k)
     f"""
@@ -370,7 +370,7 @@ MIGRATIONS: list[str | Migration] = [
     INSERT INTO browse {_BROWSE_SELECT_PRIMARY};
     {_browse_triggers()}
     """,
-    # 6: cheaper writes per document. (a) A document is inserted with its report id (archive/ingest.py),
+    # 6: cheaper writes per document. (a) A document is inserted with its report id (intake/ingest.py),
     # no longer updated to it afterwards, so a file joining an existing report refreshes the browse row
     # on insert. (b) record_cells was indexed by (table, row, col) over every cell: each report's ~200 cells
     # landed on ~130 different index pages, two thirds of all pages a new document wrote. Only the 总计
@@ -482,7 +482,7 @@ MIGRATIONS: list[str | Migration] = [
     # that name a previous document are few: a partial index (an FK lookup ``col = ?`` implies NOT NULL, so
     # SQLite uses it). ``browse.document_id`` is no foreign key, but Datasette's ``failed_checks`` query joins
     # on it. (b) The search-index triggers on ``reports`` become deferrable: a batch of documents
-    # (archive/ingest.py ``Batch``) indexes its reports once, at its end (``deferred_search_index``).
+    # (intake/ingest.py ``Batch``) indexes its reports once, at its end (``deferred_search_index``).
     f"""
     CREATE INDEX sightings_previous ON sightings(previous_document_id) WHERE previous_document_id IS NOT NULL;
     CREATE INDEX sightings_run ON sightings(run_id);
@@ -492,7 +492,7 @@ MIGRATIONS: list[str | Migration] = [
     DROP TRIGGER reports_index_update;
     {_report_index_triggers(deferrable=True)}
     """,
-    # serving at scale (issue 14 item 3, archive/datasette; bench/serve.py times every page at 100,000 reports).
+    # serving at scale (issue 14 item 3, web; bench/serve.py times every page at 100,000 reports).
     # Datasette counts facets over the rows a search or filter keeps: ``+id IN (matches)`` is tested while a
     # covering index (the facet's column, then ``id``) is read in order, so each facet is one pass over a small
     # index, no table row and no sort (the agency facet: 430 ms → 35 ms; each facet of a search matching every

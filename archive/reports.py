@@ -10,8 +10,6 @@ import sqlite_utils
 
 from archive import fts, records
 from archive.search import report_files
-from parsers.render import render_record
-from parsers.report import ReportRecord
 
 IDENTITY = ("title", "agency", "year", "province", "city", "county", "format")
 
@@ -49,43 +47,6 @@ def get_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any] | No
         "text": text,
         "record": records.report_record(db, report_id),
     }
-
-
-def describe(report: dict[str, Any], color: bool = False) -> str:
-    """The human-readable form of ``get_report``'s answer (with its parsed tables when it has a record)."""
-    lines = [f"report {report['id']}: {report['title'] or '(no title)'}"]
-    for key in IDENTITY[1:]:
-        lines.append(f"  {key + ':':<10} {report[key] if report[key] is not None else '—'}")
-    lines.append(f"  {'text:':<10} {len(report['text'])} characters")
-    for warning in report["warnings"]:
-        lines.append(f"  warning:   {warning}")
-    lines.append(f"files ({len(report['files'])}):")
-    for file in report["files"]:
-        lines.append(f"  document {file['document_id']}  {file['type']}  {file['size']} bytes  {file['sha256']}")
-    lines.append(f"seen ({len(report['sightings'])}):")
-    for sighting in report["sightings"]:
-        status = f" HTTP {sighting['http_status']}" if sighting["http_status"] else ""
-        lines.append(f"  {sighting['seen_at']}  document {sighting['document_id']}  {sighting['url']}{status}")
-    if report.get("record"):
-        lines.append("record:")
-        lines.append(render_record(report["record"], color=color))
-        lines.append(_sources_line(report["record"], len(report["files"])))
-    return "\n".join(lines)
-
-
-#: The statistics tables as the report numbers them.
-_TABLE_NUMBERS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
-
-
-def _sources_line(record: ReportRecord, files: int) -> str:
-    """Which file each table's values came from (the most complete one, when the report has several)."""
-    sources = record.get("sources") or {}
-    shown = ", ".join(
-        f"table {number} from document {sources[table]}"
-        for table, number in _TABLE_NUMBERS.items()
-        if sources.get(table) is not None
-    )
-    return f"values: {shown or 'no table'} (of {files} file(s))"
 
 
 def _grouped(db: sqlite_utils.Database, sql: str) -> dict[str, int]:

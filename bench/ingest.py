@@ -1,4 +1,4 @@
-"""Benchmark: CPU per document of ingest, one transaction per document against batches (``archive.ingest.Batch``),
+"""Benchmark: CPU per document of ingest, one transaction per document against batches (``intake.ingest.Batch``),
 at a small and a large archive, with and without the foreign-key indexes (issue 14 item 1, "flat ingest").
 
     python bench/ingest.py [--small 1000] [--large 50000] [--block 200] [--rounds 3] [--seed 1] [--rebuild]
@@ -13,7 +13,7 @@ default limits: 200 documents or 2 s), the blocks of all sizes and variants inte
 from round to round, so that the machine's load falls on every side alike.
 
 CPU per document is what ingesting costs the machine: the process's own CPU (``time.process_time``: hashing,
-linking, tokens, SQLite) plus its extraction child's (archive/bounded.py: extraction and parsing), read from
+linking, tokens, SQLite) plus its extraction child's (intake/bounded.py: extraction and parsing), read from
 ``/proc/<child>/stat`` and, for a child that retired meanwhile, from ``RUSAGE_CHILDREN``. The figure of a
 variant is the median of its blocks. Writes ``bench/results/ingest.md`` and ``ingest.json`` (``--quick``
 only prints). Exit status 0 when the batched CPU per document at the large size is within ``FLAT`` of the
@@ -45,10 +45,10 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
-from archive import bounded, linking, records
 from archive import db as archive_db
 from archive.db import connect
-from archive.ingest import Batch, Source, finish_run, ingest, prepare, start_run
+from intake import bounded, linking, records
+from intake.ingest import Batch, Source, finish_run, ingest, prepare, start_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic
@@ -393,7 +393,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "Each row: the median over its blocks of (the ingesting process's CPU + its extraction child's) per "
         f"document, over {p['block']} new synthetic reports a block. Blocks of every row interleaved, their "
-        "order rotated each round. Batched: `archive.ingest.write_batched`, default limits (200 documents "
+        "order rotated each round. Batched: `intake.ingest.write_batched`, default limits (200 documents "
         "or 2 s).",
         "",
         "| archive | FK indexes | mode | CPU ms/doc | of which ingesting process | extraction child | wall ms/doc "

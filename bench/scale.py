@@ -309,7 +309,7 @@ def ingest_block(db: Any, size: int, mode: str, texts: list[str]) -> Block:
     archive ``db`` (``bench/ingest.py``'s ``measure``: the batched side is what ``write_batched`` does, with
     its commits counted). The caller opened it with automatic checkpoints off and ends the process without
     closing it, so nothing reaches the database file."""
-    from archive.ingest import Source, ingest, start_run
+    from intake.ingest import Source, ingest, start_run
 
     run_id = start_run(db, "import", {"benchmark": "scale", "mode": mode})
     ingest(db, Source("https://bench.example/scale/warm.txt", texts[0].encode()), run_id)  # forks the

@@ -3,7 +3,7 @@
     python bench/search.py [--docs 100000] [--queries 200] [--seed 1] [--rebuild] [--quick]
 
 Builds (or reuses from ``bench/cache/``) an archive of ``--docs`` synthetic reports through the real
-``archive.ingest`` path (``prepare``, then ``write_batched``, as ``nianbao import`` writes), every second
+``intake.ingest`` path (``prepare``, then ``write_batched``, as ``nianbao import`` writes), every second
 one hard-wrapped as PDF text is (a line break every ``WRAP_WIDTH`` characters, wherever it falls: inside
 不予公开 as often as not), then runs ``--queries`` queries of 1–8 characters, some typed with layout white
 space (``"不予 公开"``), interleaving per query: ``matching_report_ids`` (all matching ids), the ``LIKE``
@@ -44,9 +44,9 @@ from sqlite_utils.utils import sqlite3
 
 from archive import fts
 from archive.db import connect, reindex_search, write_transaction
-from archive.ingest import BatchLimits, Prepared, Source, finish_run, prepare, start_run, write_batched
 from archive.reports import index_bytes
 from archive.search import COUNT_CAP, SearchResult, match_spans, matching_report_ids, search
+from intake.ingest import BatchLimits, Prepared, Source, finish_run, prepare, start_run, write_batched
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic
@@ -118,7 +118,7 @@ def index_fingerprint() -> str:
 
 def build(path: Path, n_docs: int, seed: int) -> dict[str, Any]:
     """Ingest ``n_docs`` synthetic reports into a new archive at ``path`` as ``nianbao import`` does: each one
-    prepared (extracted and parsed, ``archive.ingest.prepare``), written in batches (``write_batched``: one
+    prepared (extracted and parsed, ``intake.ingest.prepare``), written in batches (``write_batched``: one
     transaction per batch, each document atomic within it)."""
     partial = path.with_suffix(".partial.db")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
@@ -163,7 +163,7 @@ def build(path: Path, n_docs: int, seed: int) -> dict[str, Any]:
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
     return {
         "documents": n_docs,
-        "write": f"in batches of up to {BatchLimits().documents} documents (`archive.ingest.write_batched`)",
+        "write": f"in batches of up to {BatchLimits().documents} documents (`intake.ingest.write_batched`)",
         "total_seconds": round(time.perf_counter() - started, 1),
         "ingest_seconds": round(ingest_seconds, 1),
         "generate_seconds": round(generate_seconds, 1),
@@ -753,7 +753,7 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- parameters: `--docs {p['docs']} --queries {n} --seed {p['seed']} --repeats {p['repeats']}`; "
         f"archive `{p['archive']}` "
         f"({p['archive_bytes'] / 2**30:.2f} GiB{', reused from cache' if b.get('cached') else ''})",
-        f"- build through `archive.ingest`, {b.get('write', 'one transaction per document')}: "
+        f"- build through `intake.ingest`, {b.get('write', 'one transaction per document')}: "
         f"{b['ingest_ms_per_document']:.2f} ms "
         f"per document ({b['documents_per_second']:,.0f}/s; first 1,000 at {b['first_1000_per_second']:,.0f}/s, "
         f"last 1,000 at {b['last_1000_per_second']:,.0f}/s), {b['total_seconds'] / 60:.1f} min in all "

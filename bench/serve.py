@@ -5,7 +5,7 @@
 
 The archive (cached under ``bench/cache/``):
 
-1. ``--sources`` synthetic reports (``bench/synthetic.py``) go through the real ``archive.ingest.ingest``,
+1. ``--sources`` synthetic reports (``bench/synthetic.py``) go through the real ``intake.ingest.ingest``,
    one document per transaction, as ``bench/search.py`` builds its archive;
 2. they are replicated by SQL up to ``--reports``: copy *k* of report *i* gets new ids (documents, reports,
    blobs, records, report_records, record_cells, record_checks, sightings; browse rows come from the
@@ -113,10 +113,10 @@ def _generator_digest() -> str:
 
 
 def ingest_sources(path: Path, count: int, seed: int) -> dict[str, Any]:
-    """``count`` synthetic reports into a new archive at ``path`` through ``archive.ingest.ingest`` (the
+    """``count`` synthetic reports into a new archive at ``path`` through ``intake.ingest.ingest`` (the
     importing tree's: run by ``_ingest`` in the baseline tree), one document per transaction."""
     from archive.db import connect
-    from archive.ingest import Source, finish_run, ingest, start_run
+    from intake.ingest import Source, finish_run, ingest, start_run
 
     db = connect(path)
     run_id = start_run(db, "import", {"benchmark": "serve", "sources": count, "seed": seed})
@@ -189,7 +189,7 @@ def replicate(source_path: Path, path: Path, total: int) -> dict[str, Any]:
     module's docstring). Runs in the baseline tree (``_replicate``): its ``connect`` registers the search
     index functions the triggers call. Foreign keys are not checked while copying (every id is new)."""
     from archive.db import connect
-    from archive.linking import text_key
+    from intake.linking import text_key
 
     shutil.copyfile(source_path, path)
     db = connect(path)
@@ -389,7 +389,7 @@ class Server:
         raise RuntimeError(f"{side}: nianbao serve did not answer within 120 s")
 
     def worker(self) -> int:
-        """The worker process serving (``archive.serve`` forks it; it is replaced after a stuck statement)."""
+        """The worker process serving (``web.serve`` forks it; it is replaced after a stuck statement)."""
         pid = self.process.pid
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         if not children:
@@ -721,7 +721,7 @@ def _header(summary: dict[str, Any]) -> list[str]:
         f"- Python {m['python']}, SQLite {m['sqlite']}; after: code at {m['code']}; baseline: commit {p['baseline']}",
         f"- command: `{p['command']}`",
         f"- archive ({summary['archive_gib']} GiB): {b['sources']:,} synthetic reports (`bench/synthetic.py`, seed "
-        f"{p['seed']}) through `archive.ingest.ingest` ({b['ingest_cpu_ms_per_report']} ms of CPU each), "
+        f"{p['seed']}) through `intake.ingest.ingest` ({b['ingest_cpu_ms_per_report']} ms of CPU each), "
         f"replicated by SQL to {p['reports']:,} in {b['replicate_seconds']} s: each copy with new ids in every "
         "table, its agency, place and province swapped for another source report's place and a third's "
         "department (text, title, bytes and sha256 too; the search indexes and browse rows filled by the "

@@ -272,7 +272,7 @@ class Generator:
             number: [s for seed_ in self.seeds for s in _sentences(seed_.sections[number])] for number in (1, 5, 6)
         }
         # Each (place, department, year) once, as in reality: two reports with one title and similar text would
-        # be linked into one report by the archive (archive.linking). Repeats only after all are used up.
+        # be linked into one report by the archive (intake.linking). Repeats only after all are used up.
         self._identities = [
             (place, department, year) for place in self.places for department in _DEPARTMENTS for year in YEARS
         ]
@@ -393,7 +393,7 @@ class Generator:
 
 
 def text_identity(text: str) -> str:
-    """What makes two texts the same report in the archive (see ``archive.ingest.text_key``)."""
+    """What makes two texts the same report in the archive (see ``intake.ingest.text_key``)."""
     letters = "".join(char for char in unicodedata.normalize("NFKC", text).lower() if char.isalnum())
     return hashlib.sha256(letters.encode()).hexdigest()
 

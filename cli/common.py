@@ -30,12 +30,12 @@ from parsers.document import SHORT_TYPES
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from archive import ingest
+    from intake import ingest
 else:
 
     def _lazy_module(name: str) -> ModuleType:
         """``name`` imported on first use (the standard library's recipe with importlib.util.LazyLoader):
-        ``reextract_documents`` needs archive.ingest, which imports every extractor (pdfplumber, trafilatura,
+        ``reextract_documents`` needs intake.ingest, which imports every extractor (pdfplumber, trafilatura,
         python-docx) — over a second of start-up for the commands that never call it."""
         module = sys.modules.get(name)
         if module is not None:
@@ -49,7 +49,7 @@ else:
         loader.exec_module(module)
         return module
 
-    ingest = _lazy_module("archive.ingest")
+    ingest = _lazy_module("intake.ingest")
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: SQLite's largest integer: a larger id names no row (and cannot even be bound as a parameter). The same

@@ -40,7 +40,7 @@ from cli.common import (
 )
 
 if TYPE_CHECKING:
-    from archive import ingest
+    from intake import ingest
 
 #: The archive --db names when neither the option nor $NIANBAO_DB does.
 DEFAULT_DB = "nianbao.db"
@@ -188,7 +188,7 @@ def import_command(context: click.Context, paths: tuple[str, ...], max_size: int
     _refuse_urls(context, paths)
     require_ocr(ocr)
     db = open_archive(context)
-    from archive import importer, ingest
+    from intake import importer, ingest
 
     files = list(importer.expand_paths(Path(path) for path in paths))
     run_id = ingest.start_run(db, "import", {"paths": [printable(path) for path in paths]})
@@ -372,7 +372,9 @@ def show_command(context: click.Context, report_id: int, as_json: bool, as_text:
     elif as_json:
         print_json(report)
     else:
-        click.echo(reports.describe(report, color=sys.stdout.isatty()))
+        from cli.render import describe
+
+        click.echo(describe(report, color=sys.stdout.isatty()))
 
 
 @cli.command("stats", context_settings=CONTEXT)
@@ -424,7 +426,7 @@ def reextract_command(
     """
     require_ocr(ocr)
     db = open_archive(context)
-    from archive import ingest
+    from intake import ingest
 
     ids = list(document_ids) or ingest.stored_document_ids(db, file_type)
     reextract_documents(context, db, ids, "re-extracted", as_json, ocr)

@@ -39,9 +39,9 @@ def parse_command(files: tuple[Path, ...], as_json: bool) -> None:
       nianbao parse report.pdf
       nianbao parse seeds/*.txt --json | jq -c '[.agency, .year, .applications.new_received]'
     """
-    from archive.bounded import parse_bytes  # within the memory ceiling and deadline of every document
+    from cli.render import render_record
+    from intake.bounded import parse_bytes  # within the memory ceiling and deadline of every document
     from parsers.document import ExtractionError
-    from parsers.render import render_record
 
     failed = False
     for path in files:

@@ -1,4 +1,4 @@
-"""``nianbao serve``: browse the archive in Datasette (see ``archive.serve``).
+"""``nianbao serve``: browse the archive in Datasette (see ``web.serve``).
 
 Datasette and uvicorn are imported when the server starts or its help is shown, never by other commands.
 """
@@ -11,11 +11,11 @@ from cli.common import CONTEXT, not_an_archive, printable, require_archive
 
 
 class ServeCommand(click.Command):
-    """``serve``, whose help ends with the request bounds: ``archive.serve.Limits.help()``, read when
-    the help is shown (importing archive.serve imports Datasette)."""
+    """``serve``, whose help ends with the request bounds: ``web.serve.Limits.help()``, read when
+    the help is shown (importing web.serve imports Datasette)."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from archive.serve import Limits
+        from web.serve import Limits
 
         self.epilog = Limits.help()
         super().format_epilog(ctx, formatter)
@@ -40,8 +40,8 @@ def serve_command(context: click.Context, port: int, host: str) -> None:
       nianbao serve --db reports.db
       NIANBAO_SERVE_TIME_LIMIT_MS=10000 nianbao serve
     """
-    from archive import serve as archive_serve
     from archive.db import NotAnArchive
+    from web import serve as archive_serve
 
     path = require_archive(context)
     try:

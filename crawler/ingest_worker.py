@@ -8,7 +8,7 @@ Each message is a 4-byte big-endian length and a pickle: ``(number, Request)`` i
 (the pickled ``Analysed``, which the crawl hands on to the archive writer, crawler/writer.py, without
 unpickling it) or ``(number, str)`` (an unexpected error, one line). Whatever a library prints goes to
 stderr, so it cannot corrupt the channel. Each document is extracted and parsed in the worker's bounded
-extraction child (archive/bounded.py); bytes the archive holds already are not extracted again (the worker
+extraction child (intake/bounded.py); bytes the archive holds already are not extracted again (the worker
 reads the archive, it never writes it). Given the crawl's pid, the worker dies with the crawl (and its
 child and any LibreOffice with it) instead of finishing a document nobody waits for.
 """
@@ -28,8 +28,8 @@ import sqlite_utils
 
 from archive import db as archive_db
 from archive.db import write_transaction
-from archive.ingest import Outcome, Prepared, Source, prepare, write
 from crawler import store
+from intake.ingest import Outcome, Prepared, Source, prepare, write
 from parsers import doc
 
 _LENGTH = struct.Struct(">I")
@@ -111,7 +111,7 @@ def analyse(db: sqlite_utils.Database | None, request: Request) -> Analysed:
 
 
 class Remember:
-    """What a crawl writes with each archived document, in its transaction (``archive.ingest.write``'s
+    """What a crawl writes with each archived document, in its transaction (``intake.ingest.write``'s
     ``also``): the URL's conditional-GET cache entry; and whether the URL gave the same bytes last time."""
 
     def __init__(self, analysed: Analysed) -> None:

@@ -13,7 +13,7 @@ document, so the crawl does not hold a response while its batch fills; the futur
 once the batch is committed.
 
 A worker that dies (killed, or a bug of ours: a hostile file only costs the worker's bounded extraction
-child, archive/bounded.py) costs one document, not the crawl: the document it was analysing fails with the
+child, intake/bounded.py) costs one document, not the crawl: the document it was analysing fails with the
 exit status as the reason, a new worker takes the ones queued behind it. A writer that dies loses its open
 batch, not its documents: those committed before it died are read back from the archive (and not also
 recorded as failed), the others go to a new writer.
@@ -35,8 +35,8 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from archive import db as archive_db
-from archive.ingest import Outcome, Source, recorded_outcome
 from crawler.ingest_worker import Archived, Request, encode
+from intake.ingest import Outcome, Source, recorded_outcome
 
 _ROOT = Path(__file__).resolve().parents[1]
 _LENGTH_BYTES = 4

@@ -1,6 +1,6 @@
 """Item → archive: where everything the spider learns is written down.
 
-``archive.ingest`` does extraction, dedup by content hash, report linking, the sighting with provenance and
+``intake.ingest`` does extraction, dedup by content hash, report linking, the sighting with provenance and
 the conditional-GET cache entry that lets the next run skip unchanged bodies (analysed in worker processes,
 written in batches by one writer process: crawler.ingester); this pipeline adds what only a crawl knows: the
 run and its lock, per-portal counts, failures with reasons. Its own writes happen in one thread, so the
@@ -26,13 +26,13 @@ from scrapy.crawler import Crawler
 
 from archive import db as archive_db
 from archive.db import write_transaction
-from archive.ingest import Source, finish_run, record_failure, start_run
 from crawler import store
 from crawler.ingest_worker import Archived
 from crawler.ingester import Ingester, IngestError
 from crawler.items import DocumentItem, EventItem
 from crawler.lock import CrawlLock
 from crawler.store import PortalResult
+from intake.ingest import Source, finish_run, record_failure, start_run
 
 #: Stats key under which the retry middleware lists the requests it retried (portal, url, reason).
 RETRIES_STAT = "nianbao/retries"

@@ -8,7 +8,7 @@ entry per URL per run (a spider asks for each URL once a run, so a second entry 
 a re-claimed entry, or a request re-done because its crawler died after sending its document). The URLs it
 took are read back from the archive when a writer starts on a run already open, so a writer killed after a
 commit and before its acknowledgement does not write that batch twice either. What comes twice thus ends
-neither as a second document (``archive.ingest.write`` dedups by sha256 anyway) nor as a second sighting.
+neither as a second document (``intake.ingest.write`` dedups by sha256 anyway) nor as a second sighting.
 
 The conditional-GET state: the archive's cache table is the truth; the writer publishes it to Redis when it
 opens the run (``nianbao:cache``) and every crawler reads it from there before its first request; the writer
@@ -32,15 +32,15 @@ import sqlite_utils
 
 from archive import db as archive_db
 from archive.db import write_transaction
-from archive.ingest import Batch, finish_run, record_failure, start_run
 from crawler import alerts, redis_queue, store
 from crawler.ingest_worker import Analysed, Remember, analyse
 from crawler.items import EventItem
 from crawler.redis_pipeline import WrapperPage
 from crawler.store import PortalResult
+from intake.ingest import Batch, finish_run, record_failure, start_run
 
 #: Seconds an entry may stay pending with a consumer before another one claims it (its consumer died, or
-#: is stuck: a document's extraction is bounded well below this, archive/bounded.py).
+#: is stuck: a document's extraction is bounded well below this, intake/bounded.py).
 CLAIM_AFTER = 60.0
 
 

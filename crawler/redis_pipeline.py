@@ -39,13 +39,13 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from archive.ingest import Source
 from crawler import redis_queue
 from crawler.ingest_worker import Request as DocumentRequest
 from crawler.items import DocumentItem, EventItem
 from crawler.pipeline import REFUSED_STAT, RETRIES_STAT
 from crawler.spider import PortalSpider
 from crawler.store import CacheEntry
+from intake.ingest import Source
 
 #: Seconds between two heartbeats (and sweeps of finished requests) of a crawler.
 TICK = 0.25

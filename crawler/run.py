@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive import db as archive_db
-from archive.ingest import finish_run
 from crawler import alerts, store
 from crawler import settings as default_settings
+from intake.ingest import finish_run
 
 if TYPE_CHECKING:
     from scrapy.crawler import CrawlerProcess

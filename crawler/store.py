@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from archive.db import write_transaction
-from archive.ingest import now
+from common import now
 
 COUNTS = ("listings", "reports_found", "fetched", "new", "changed", "unchanged", "duplicate", "failed", "skipped")
-#: The counts the archive keeps on the run row itself, in the transaction of each document (archive.ingest).
+#: The counts the archive keeps on the run row itself, in the transaction of each document (intake.ingest).
 ARCHIVE_COUNTS = ("new", "changed", "duplicate", "failed")
 
 

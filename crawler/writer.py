@@ -5,7 +5,7 @@
 
 Each message is a 4-byte big-endian length and a pickle: ``(number, bytes)`` in (the pickled
 ``crawler.ingest_worker.Analysed``), ``(number, Archived)`` or ``(number, str)`` (an unexpected error, one
-line) out. It writes in batches (``archive.ingest.Batch``: each document atomic, its conditional-GET cache
+line) out. It writes in batches (``intake.ingest.Batch``: each document atomic, its conditional-GET cache
 entry in its own savepoint) and commits a batch at 200 documents, 2 s after its first one, or as soon as
 no document has come for ``IDLE_SECONDS`` (a slow crawl, or the last documents of one, are not held back).
 Each document is answered only once its batch is committed: an answer is never taken back.
@@ -29,8 +29,8 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from archive import db as archive_db
-from archive.ingest import Batch
 from crawler.ingest_worker import Analysed, Archived, Frames, Remember, encode
+from intake.ingest import Batch
 from parsers import doc
 
 #: Seconds without a new document after which the open batch is committed.

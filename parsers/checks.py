@@ -153,3 +153,17 @@ def cross_year_checks(record: ReportRecord, previous: ReportRecord) -> dict[str,
         instances.append((f"{key}.in_force", now.get("in_force"), expected))
     checks["cross_year.in_force"] = _result(instances)
     return checks
+
+
+_WHERE = re.compile(r"^(\w+)\[(.+)\]$")
+
+
+def flagged_cells(record: ReportRecord) -> set[tuple[str, str]]:
+    """(row, column name) of cells that a failed check names."""
+    cells: set[tuple[str, str]] = set()
+    for check in (record.get("checks") or {}).values():
+        for failure in check.get("failures") or []:
+            match = _WHERE.match(str(failure.get("where", "")))
+            if match:
+                cells.add((match.group(1), match.group(2)))
+    return cells

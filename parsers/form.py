@@ -4,7 +4,7 @@
 The form is fixed by the State Council (国办公开办函〔2021〕30号 for reports on 2021 and later; the 2019 form
 before it differs only in table 二 and in printing (六)其他处理 as one row). Everything that reads, writes
 or shows the tables takes its keys and wording from here: the parser (``parsers.tables``), the record
-(``parsers.record``), the checks, the terminal renderer (``parsers.render``), the Datasette report page and
+(``parsers.record``), the checks, the terminal renderer (``cli.render``), the Datasette report page and
 the layouts the tests render (``testkit.layouts``); ``tests/test_report_form.py`` checks the JSON schema
 (``docs/report.schema.json``) against it.
 """

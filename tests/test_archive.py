@@ -14,8 +14,8 @@ from sqlite_utils.utils import sqlite3
 
 from archive import db as archive_db
 from archive.db import write_transaction
-from archive.ingest import Source, finish_run, ingest, start_run
 from archive.search import matching_report_ids
+from intake.ingest import Source, finish_run, ingest, start_run
 from tests.conftest import FIXTURES, SEED_FILES, SEEDS
 
 LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_bytes()
@@ -145,11 +145,11 @@ def test_a_tool_without_our_functions_cannot_desync_the_index(db_path: Path) -> 
 def test_bytes_archived_by_another_process_meanwhile_become_a_sighting(db_path: Path, monkeypatch) -> None:
     """Two ingesters (crawl workers, an import beside a crawl) may extract the same bytes at once; the
     second to take the write lock finds them archived and records a sighting, not an integrity error."""
-    from archive import ingest as ingest_module
+    from intake import ingest as ingest_module
 
     first = archive_db.connect(db_path)
     other = archive_db.connect(db_path)  # a second connection: another process's view
-    run = ingest_module.bounded.run  # extraction and parsing run in the bounded child (archive/bounded.py)
+    run = ingest_module.bounded.run  # extraction and parsing run in the bounded child (intake/bounded.py)
 
     def extract_while_the_other_process_archives(task, job, *more):  # runs before the write lock is taken
         monkeypatch.setattr(ingest_module.bounded, "run", run)  # the other process extracts normally
@@ -167,7 +167,7 @@ def test_browse_table_stays_equal_to_its_query(db: sqlite_utils.Database) -> Non
     """`browse` (what Datasette lists and facets) is a table kept by triggers; after every kind of write
     it must equal the query it caches."""
     from archive.db import _BROWSE_SELECT
-    from archive.ingest import reextract
+    from intake.ingest import reextract
 
     def assert_in_step() -> None:
         cached = db.execute("SELECT * FROM browse ORDER BY id").fetchall()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive.db import connect
-from archive.ingest import Source, ingest
+from intake.ingest import Source, ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import ingest as ingest_bench  # bench/ is not a package: on the path above

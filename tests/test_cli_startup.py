@@ -86,7 +86,7 @@ def shared() -> set[str]:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     names = set(result.stdout.split())
-    assert "archive.search" in names and not names & {"archive.db", "archive.records", "archive.ingest"}
+    assert "archive.search" in names and not names & {"archive.db", "archive.records", "intake.ingest"}
     return names
 
 
@@ -109,7 +109,7 @@ def test_parse_imports_no_archive_server_or_crawler(loaded_by: Probe, shared: se
     loaded = loaded_by("parse", str(SEED))
     assert "parsers.record" in loaded
     assert not {"sqlite_utils", "datasette", "scrapy", "pyarrow", "numpy"} & set(loaded), loaded
-    bounded = {"archive.bounded"}  # every document is parsed within its memory ceiling and deadline
+    bounded = {"intake.bounded"}  # every document is parsed within its memory ceiling and deadline
     assert not [name for name in loaded if name.startswith("archive.") and name not in shared | bounded], loaded
 
 

@@ -18,15 +18,14 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from archive import serve
 from archive.aliases import Body, full_name, spellings
-from archive.datasette import formatting
 from archive.db import connect
 from cli.main import cli
 from crawler.replica.model import Site
 from crawler.replica.sites import liaocheng_rsj
 from tests.conftest import SEEDS
 from tests.replica_kit import crawl_json, serving, sites_of
+from web import formatting, serve
 
 pytestmark = pytest.mark.slow
 RSJ = liaocheng_rsj.AGENCY

@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 
 from archive.db import connect
-from archive.ingest import finish_run, start_run
 from crawler import alerts
 from crawler.replica import templates
 from crawler.replica.model import Resource, Site
 from crawler.replica.sites.common import seed
+from intake.ingest import finish_run, start_run
 from tests.replica_kit import Summary, crawl_json, portal_row, registry_file, serving
 from tests.replica_kit import nianbao as nianbao_cli
 

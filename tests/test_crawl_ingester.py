@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from archive import db as archive_db
-from archive.ingest import Source, start_run
 from crawler.ingest_worker import Archived
 from crawler.ingester import Ingester, IngestError
+from intake.ingest import Source, start_run
 from tests.conftest import SEED_FILES, SEEDS
 
 LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_bytes()

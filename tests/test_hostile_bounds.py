@@ -1,4 +1,4 @@
-"""Every document is extracted and parsed under a memory ceiling and a deadline (archive/bounded.py).
+"""Every document is extracted and parsed under a memory ceiling and a deadline (intake/bounded.py).
 
 Each hostile input (built here; tests/fixtures/hostile/bounds/README.md says what each attacks) goes through
 ``nianbao import`` and through a crawl's archiving worker. The bound holds, the document fails with the
@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from archive import bounded
 from archive import db as archive_db
-from archive.ingest import FAILED_EXTRACTION, Outcome, Source, start_run
 from crawler.ingester import Ingester
+from intake import bounded
+from intake.ingest import FAILED_EXTRACTION, Outcome, Source, start_run
 from parsers.document import ExtractionError
 from tests.conftest import FIXTURES, SEED_FILES, SEEDS, RunCli
 

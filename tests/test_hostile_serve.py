@@ -35,11 +35,11 @@ import pytest
 from click.testing import CliRunner
 from datasette.utils.sqlite import sqlite3
 
-from archive import serve
 from archive.db import connect
 from archive.search import MAX_QUERY_CHARS, QueryTooLong, search
 from cli.main import cli
 from tests.conftest import SEEDS
+from web import serve
 
 pytestmark = pytest.mark.slow
 TIME_LIMIT_MS = 1000

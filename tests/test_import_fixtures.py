@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.linking import similarity
+from intake.linking import similarity
 from tests.conftest import FIXTURES, SEED_FILES, SEEDS, RunCli
 
 SEED_OF = {f"report-{number:03d}": place for number, place in enumerate(SEED_FILES)}

@@ -1,4 +1,4 @@
-"""Documents committed in batches (archive/ingest.py ``Batch``, issue 14 item 1): the same archive as one
+"""Documents committed in batches (intake/ingest.py ``Batch``, issue 14 item 1): the same archive as one
 transaction per document, search index included (a batch indexes its reports at its end), each document still
 atomic, and nothing of a batch written until it commits."""
 
@@ -13,8 +13,8 @@ import sqlite_utils
 
 from archive.db import connect
 from archive.fts import INDEXES
-from archive.ingest import Batch, BatchLimits, Outcome, Source, ingest, prepare, start_run, write_batched
 from archive.search import matching_report_ids
+from intake.ingest import Batch, BatchLimits, Outcome, Source, ingest, prepare, start_run, write_batched
 from tests.conftest import FIXTURES, SEED_FILES, SEEDS
 
 LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_bytes()

@@ -19,9 +19,9 @@ from sqlite_utils.utils import sqlite3
 
 from archive.db import connect
 from archive.fts import INDEXES
-from archive.ingest import Source, start_run
 from crawler.ingest_worker import Archived
 from crawler.ingester import Ingester
+from intake.ingest import Source, start_run
 from tests.conftest import FIXTURES, SEED_FILES, SEEDS
 
 FILES = 400

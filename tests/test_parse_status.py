@@ -19,10 +19,10 @@ import pytest
 import sqlite_utils
 
 from archive import db as archive_db
-from archive import serve
 from parsers.document import TEXT, ExtractedDocument
 from parsers.record import parse, parse_bytes
 from tests.conftest import FIXTURES, SEED_FILES, RunCli
+from web import serve
 
 STATUS = FIXTURES / "parse_status"
 TABLES = ("active_disclosure", "applications", "review_litigation")

@@ -24,8 +24,7 @@ from click.testing import CliRunner
 from scrapy.http import HtmlResponse, Request
 
 from archive import db as archive_db
-from archive import linking, records, serve
-from archive.ingest import Source, ingest, start_run
+from archive import records
 from archive.reports import get_report
 from cli.main import cli
 from crawler.ingest_worker import Request as WorkerRequest
@@ -35,7 +34,11 @@ from crawler.replica.model import Site
 from crawler.replica.server import Replica, ReplicaServer
 from crawler.replica.sites import vsb_zhada
 from crawler.spider import PortalSpider
+from intake import linking
+from intake.ingest import Source, ingest, start_run
+from parsers import merge
 from tests.conftest import FIXTURES, SEED_FILES, SEEDS, RunCli
+from web import serve
 
 HERE = FIXTURES / "report_record"
 PAGE_HTML = (HERE / "liaocheng-page.html").read_bytes()
@@ -230,7 +233,7 @@ def test_the_report_record_is_what_cross_year_checks_compare(db: sqlite_utils.Da
     ids=["most-complete", "tie-primary", "not-a-report"],
 )
 def test_choose_sources(files: dict[int, dict[str, Any]], expected: int) -> None:
-    assert records.choose_sources(files, primary=1)["applications"] == expected
+    assert merge.choose_sources(files, primary=1)["applications"] == expected
 
 
 def test_a_primary_that_is_no_report_gives_identity_but_not_status() -> None:
@@ -238,10 +241,10 @@ def test_a_primary_that_is_no_report_gives_identity_but_not_status() -> None:
         1: {"title": "关于…的通知", "not_a_report": True},
         2: {"title": "某局2022年…年度报告", "applications": {}},
     }
-    sources = records.choose_sources(files, primary=1)
-    assert sources["identity"] == 2 and records.assemble(files, sources)["not_a_report"] is False
+    sources = merge.choose_sources(files, primary=1)
+    assert sources["identity"] == 2 and merge.assemble(files, sources)["not_a_report"] is False
     only_notices = {1: files[1]}
-    assert records.assemble(only_notices, records.choose_sources(only_notices, primary=1))["not_a_report"] is True
+    assert merge.assemble(only_notices, merge.choose_sources(only_notices, primary=1))["not_a_report"] is True
 
 
 # -- what people see: show, checks, stats, Datasette ----------------------------------------------------------

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from archive.ingest import finish_run, start_run
 from crawler import alerts
+from intake.ingest import finish_run, start_run
 from tests.conftest import RunCli
 
 WHY = "the run is interrupted: its counts stop where it stopped"

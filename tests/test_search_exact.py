@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from archive import fts
 from archive.db import connect
-from archive.ingest import Source, ingest
 from archive.search import STATUSES, Filters, make_snippet, match_spans, matching_report_ids, parse_query
+from intake.ingest import Source, ingest
 from tests.conftest import FIXTURES, SEEDS
 
 # Chinese (with the full-width and Kangxi forms NFKC folds), ASCII letters, digits, punctuation, white space

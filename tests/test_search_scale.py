@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from archive import fts
 from archive import search as search_module
 from archive.db import connect
-from archive.ingest import Source, ingest
 from archive.search import COUNT_CAP, RANK_LIMIT, Filters, matching_report_ids, search
+from intake.ingest import Source, ingest
 from tests.conftest import RunCli
 
 #: A table row as PDF text holds it: every report holds the pairs "0 ", " 0", " 3" and "3 " many times over,

@@ -33,13 +33,12 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette.database import Database, QueryInterrupted
 
-from archive import serve
-from archive.datasette import matches, metadata, plugin
 from archive.db import connect
 from archive.records import failing
 from archive.search import Query, QueryTooLong, matching_report_ids
 from cli.main import cli
 from tests.conftest import SEED_FILES, SEEDS
+from web import matches, metadata, plugin, serve
 
 #: Tables that grow with the archive (a full scan of one inside another loop is quadratic).
 BIG_TABLES = (

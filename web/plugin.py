@@ -1,4 +1,4 @@
-"""The Datasette hooks that make the archive browsable (registered by ``archive.serve``).
+"""The Datasette hooks that make the archive browsable (registered by ``web.serve``).
 
 * every connection to the archive is read-only (``PRAGMA query_only``, on top of Datasette's ``mode=ro``),
   so no SQL and no plugin can write to it, and gets ``nianbao_search(q)`` for the ranked search query,
@@ -13,7 +13,7 @@
   (``facets.FailedChecksFacet``; Datasette's array facet and ``__arraycontains`` URLs are answered by these);
 * a later page of a table (``?_next=``) is answered without facets (``_rewritten``);
 * ``/-/report/<id>`` (and ``.json``) shows one report; ``/-/file/<document id>`` downloads an archived file;
-  ``/-/compare`` (and ``.json``) one agency across years (archive/datasette/compare.py);
+  ``/-/compare`` (and ``.json``) one agency across years (web/compare.py);
 * cells: report ids and titles link to the report page, 万元 amounts carry their unit, numbers are shown
   in plain decimals with thousands separators (formatting.py), search snippets are highlighted and check
   failures show both sides of the equation — every value escaped; browse rows show one id, the report's
@@ -21,7 +21,7 @@
 * ``.csv?_bom=1`` starts the CSV with a UTF-8 byte order mark, so that Excel reads Chinese as UTF-8 (Datasette
   0.65 has no such option); every CSV link gets a "CSV for Excel" link beside it;
 * the charts' config (datasette-dashboards) is this plugin's metadata (``get_metadata``);
-* bounds (``archive.serve.Limits``, passed as this plugin's config): every connection caps the length of
+* bounds (``web.serve.Limits``, passed as this plugin's config): every connection caps the length of
   a value and of an SQL text, and its page cache (no memory-mapped I/O); only GET and HEAD are answered; a
   search text over ``archive.search.MAX_QUERY_CHARS`` is a 400 with the reason; an id above SQLite's
   largest integer is a 404; a request out of memory or time, or with a number SQLite cannot hold, is a 400
@@ -54,11 +54,11 @@ from datasette.utils.asgi import BadRequest, Base400, NotFound, Request, Respons
 from markupsafe import Markup, escape
 
 from archive.aliases import KEY_SEPARATOR, Body, full_name, spellings
-from archive.datasette import compare, facets, formatting, matches, metadata, report_page
 from archive.db import MAX_INTEGER
 from archive.reports import get_report
 from archive.search import QueryError, QueryTooLong, check_length, parse_query, search
 from parsers.document import HTML, SHORT_TYPES
+from web import compare, facets, formatting, matches, metadata, report_page
 
 NAME = "nianbao"  # the plugin's name, and the key of its config in the metadata
 SEARCHABLE_TABLES = ("reports", "browse")
@@ -161,7 +161,7 @@ def _set_memory(conn: sqlite3.Connection, config: dict[str, Any]) -> None:
     anyway (https://sqlite.org/pragma.html#pragma_cache_size, #pragma_mmap_size). Temporary B-trees (sorts,
     ``IN`` sets, ``GROUP BY``) are always in memory: the SQLite library here is built with
     ``SQLITE_TEMP_STORE=3``, which ignores ``PRAGMA temp_store`` (https://sqlite.org/compile.html#temp_store);
-    the heap limits of ``archive.serve`` bound them, and the served queries keep them small."""
+    the heap limits of ``web.serve`` bound them, and the served queries keep them small."""
     if "cache_kb" in config:
         conn.execute(f"PRAGMA cache_size = -{int(config['cache_kb'])}")
     conn.execute("PRAGMA mmap_size = 0")
@@ -453,7 +453,7 @@ def register_routes() -> list[tuple[str, Callable[..., Any]]]:
 @hookimpl
 def get_metadata(datasette: Any) -> dict[str, Any]:
     """The charts' config (datasette-dashboards reads its config from the top-level metadata, which
-    ``archive.serve`` builds with this plugin's limits only): the dashboards of the archive served."""
+    ``web.serve`` builds with this plugin's limits only): the dashboards of the archive served."""
     served = next((name for name in datasette.databases if name != INTERNAL), None)
     return {} if served is None else {"plugins": {DASHBOARDS: _dashboards(served)}}
 

@@ -1,5 +1,5 @@
 """``nianbao import``: local files and folders through the same ingest path as the crawler, committed in batches
-(``archive.ingest.write_batched``)."""
+(``intake.ingest.write_batched``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.ingest import Prepared, Source, prepare, unreadable
+from intake.ingest import Prepared, Source, prepare, unreadable
 
 #: Files a folder import picks up. A file named on the command line is always tried: its type comes
 #: from its bytes, not its name.
@@ -45,7 +45,7 @@ def file_url(path: Path) -> str:
 
 
 def prepare_file(db: sqlite_utils.Database, path: Path, max_bytes: int, ocr: bool = False) -> Prepared:
-    """The file read, extracted and parsed, ready for ``archive.ingest.write`` (or a ``Batch``); a file that
+    """The file read, extracted and parsed, ready for ``intake.ingest.write`` (or a ``Batch``); a file that
     cannot be read is prepared as its failure."""
     url = file_url(path)
     try:

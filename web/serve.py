@@ -42,9 +42,9 @@ from datasette.utils import escape_sqlite
 from datasette.utils.sqlite import sqlite3
 
 from archive import db as archive_db
-from archive.datasette import metadata, plugin
+from web import metadata, plugin
 
-TEMPLATES = Path(__file__).parent / "datasette" / "templates"
+TEMPLATES = Path(__file__).parent / "templates"
 ENVIRONMENT_PREFIX = "NIANBAO_SERVE_"
 MB = 1024 * 1024
 #: The exit status of a worker that a successor replaced (after a stuck statement).
@@ -100,7 +100,7 @@ class Limits:
         return cls(**values)
 
     def plugin_config(self) -> dict[str, int]:
-        """The limits each connection sets (``archive.datasette.plugin.prepare_connection``)."""
+        """The limits each connection sets (``web.plugin.prepare_connection``)."""
         return {
             "max_value_bytes": self.max_value_mb * MB,
             "max_sql_bytes": self.max_request_kb * 1024,

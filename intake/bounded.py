@@ -14,7 +14,7 @@ forked from the caller (no new interpreter, no imports) on first use and again a
 retires after answering once it has used half the room the ceiling left it at its start, so what one
 document left behind never counts much against the next one's ceiling. It dies with its parent (``PR_SET_PDEATHSIG``).
 
-Used by ``archive.ingest`` (``nianbao import``, ``reextract``, ``reparse`` and the crawl's archiving
+Used by ``intake.ingest`` (``nianbao import``, ``reextract``, ``reparse`` and the crawl's archiving
 workers) and by ``parse_bytes`` (``nianbao parse``).
 """
 

@@ -19,9 +19,9 @@ import sqlite_utils
 
 from archive import records
 from archive.aliases import Body, spellings
-from archive.datasette.report_page import CHECK_LABELS, STATUS_LABELS
 from parsers import form
 from parsers.report import Check, Failure, Number, ReportRecord
+from web.report_page import CHECK_LABELS, STATUS_LABELS
 
 #: The cross-year checks shown under the tables, in this order.
 CROSS_YEAR_CHECKS = ("cross_year.carry_over", "cross_year.in_force")

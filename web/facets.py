@@ -19,7 +19,7 @@ from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from archive.aliases import Body
-from archive.datasette import metadata
+from web import metadata
 
 Result = dict[str, Any]
 

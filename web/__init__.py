@@ -1,4 +1,4 @@
-"""Browsing the archive in Datasette: ``nianbao serve`` (``archive.serve``) loads this package.
+"""Browsing the archive in Datasette: ``nianbao serve`` (``web.serve``) loads this package.
 
 * ``plugin`` — the Datasette hooks: read-only connections, Chinese search for ``?_search=``, agency aliases
   (``?_agency=``, the agency facet), the report, compare and file download routes, cell rendering (links,

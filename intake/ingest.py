@@ -1,7 +1,7 @@
 """Putting fetched bytes into the archive: the one code path of ``nianbao import`` and the crawler's pipeline.
 
 Two steps, so that the CPU-heavy one can run anywhere and the writes in one place: ``prepare`` extracts and
-parses (in the bounded extraction child, archive/bounded.py: a memory ceiling and a deadline) and makes a
+parses (in the bounded extraction child, intake/bounded.py: a memory ceiling and a deadline) and makes a
 ``Prepared``, plain data; ``write`` puts it in the archive inside a write transaction: bytes, document row,
 report link, sighting, run counts, together or not at all. ``ingest`` does both for one document in one
 transaction. A ``Batch`` commits many documents in one transaction, each still atomic (a savepoint each):
@@ -25,8 +25,9 @@ from typing import Generic, Literal, TypeVar
 
 import sqlite_utils
 
-from archive import bounded, linking, records
 from archive.db import deferred_search_index, prepare_index_tokens, write_transaction
+from common import now
+from intake import bounded, linking, records
 from parsers.document import SHORT_TYPES, ExtractedDocument, ExtractionError
 from parsers.extract import extract
 from parsers.identity import identify
@@ -40,10 +41,6 @@ FAILED_EXTRACTION = "failed extraction"
 UNREAD_TYPE = "application/octet-stream"
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 @dataclass
 class Source:
     """Bytes and where they came from (a crawl response or a local file)."""
@@ -53,7 +50,7 @@ class Source:
     final_url: str | None = None
     http_status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
-    found_on: str | None = None  # the report page the crawler found this file on (archive.linking, rule 1)
+    found_on: str | None = None  # the report page the crawler found this file on (intake.linking, rule 1)
 
 
 @dataclass
@@ -138,7 +135,7 @@ AlsoWrite = Callable[[sqlite_utils.Database, Outcome], None]
 
 @dataclass
 class Job:
-    """One document for the extraction child (archive/bounded.py)."""
+    """One document for the extraction child (intake/bounded.py)."""
 
     data: bytes
     url: str | None

@@ -1,6 +1,7 @@
 """A record as text for people: identity, the three tables as tables, failed checks marked.
 
-Shared by ``nianbao parse`` and ``nianbao show``. The status (pass, fail, incomplete, not_a_report) comes
+Shared by ``nianbao parse`` and ``nianbao show`` (``describe``: a report of the archive with its files and
+sightings). The status (pass, fail, incomplete, not_a_report) comes
 right after the identity. Inferred cells carry a ``*``; cells named by a failed check are shown in red on a
 terminal and with ``!`` otherwise, and each failure is listed with its numbers.
 """
@@ -14,10 +15,8 @@ from typing import Any
 import click
 
 from parsers import form
-from parsers.checks import blank_tables
+from parsers.checks import blank_tables, flagged_cells
 from parsers.report import Region, ReportRecord
-
-_WHERE = re.compile(r"^(\w+)\[(.+)\]$")
 
 
 def _width(text: str) -> int:
@@ -27,17 +26,6 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, right: bool = False) -> str:
     space = " " * max(0, width - _width(text))
     return space + text if right else text + space
-
-
-def flagged_cells(record: ReportRecord) -> set[tuple[str, str]]:
-    """(row, column name) of cells that a failed check names."""
-    cells: set[tuple[str, str]] = set()
-    for check in (record.get("checks") or {}).values():
-        for failure in check.get("failures") or []:
-            match = _WHERE.match(str(failure.get("where", "")))
-            if match:
-                cells.add((match.group(1), match.group(2)))
-    return cells
 
 
 _LABEL_WIDTH = 32  # display columns for a row label; longer labels are cut with …
@@ -170,3 +158,42 @@ def render_record(record: ReportRecord, color: bool = False) -> str:
     for warning in record.get("warnings") or []:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def describe(report: dict[str, Any], color: bool = False) -> str:
+    """The human-readable form of ``get_report``'s answer (with its parsed tables when it has a record)."""
+    from archive.reports import IDENTITY  # here: `nianbao parse` renders records without the archive's libraries
+
+    lines = [f"report {report['id']}: {report['title'] or '(no title)'}"]
+    for key in IDENTITY[1:]:
+        lines.append(f"  {key + ':':<10} {report[key] if report[key] is not None else '—'}")
+    lines.append(f"  {'text:':<10} {len(report['text'])} characters")
+    for warning in report["warnings"]:
+        lines.append(f"  warning:   {warning}")
+    lines.append(f"files ({len(report['files'])}):")
+    for file in report["files"]:
+        lines.append(f"  document {file['document_id']}  {file['type']}  {file['size']} bytes  {file['sha256']}")
+    lines.append(f"seen ({len(report['sightings'])}):")
+    for sighting in report["sightings"]:
+        status = f" HTTP {sighting['http_status']}" if sighting["http_status"] else ""
+        lines.append(f"  {sighting['seen_at']}  document {sighting['document_id']}  {sighting['url']}{status}")
+    if report.get("record"):
+        lines.append("record:")
+        lines.append(render_record(report["record"], color=color))
+        lines.append(_sources_line(report["record"], len(report["files"])))
+    return "\n".join(lines)
+
+
+#: The statistics tables as the report numbers them.
+_TABLE_NUMBERS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
+
+
+def _sources_line(record: ReportRecord, files: int) -> str:
+    """Which file each table's values came from (the most complete one, when the report has several)."""
+    sources = record.get("sources") or {}
+    shown = ", ".join(
+        f"table {number} from document {sources[table]}"
+        for table, number in _TABLE_NUMBERS.items()
+        if sources.get(table) is not None
+    )
+    return f"values: {shown or 'no table'} (of {files} file(s))"

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers import form  # the report form's own rows, labels, columns and merged cells
-from parsers.checks import absent_rows
-from parsers.render import flagged_cells  # (row, column) of every cell a failed check names
+from parsers.checks import (
+    absent_rows,
+    flagged_cells,  # (row, column) of every cell a failed check names
+)
 from parsers.report import Failure, ReportRecord
 
 #: What each check tests, in Chinese and English (report-fields.md).
