@@ -156,7 +156,9 @@ class Analysis:
 def analyse(job: Job) -> Analysis:
     """Extract and parse one document (in the extraction child: ``bounded.run(analyse, job)``)."""
     extracted = extract(job.data, url=job.url, headers=job.headers, ocr=job.ocr)
-    record = records.parse_safely(extracted)
+    record, failure = records.parse_safely(extracted)
+    if failure is not None:
+        extracted.warnings.append(failure)
     return Analysis(_extracted_columns(job.sha256, extracted, record), record, _read_by_ocr(extracted))
 
 

@@ -27,16 +27,19 @@ from parsers.record import PARSER_VERSION, parse
 from parsers.report import Check, ReportRecord
 
 Record = ReportRecord
+#: How a document's warnings begin when the parser failed on it (the exception follows).
+PARSER_FAILED = "parser failed"
 
 
-def parse_safely(extracted: ExtractedDocument) -> Record | None:
-    """The record, or None if the parser fails: a parser bug must never cost the archive a document."""
+def parse_safely(extracted: ExtractedDocument) -> tuple[Record | None, str | None]:
+    """The record, or None and why the parser failed: a parser bug must never cost the archive a document,
+    and the reason goes to the document's warnings, where ``nianbao show`` and the report page list it."""
     try:
-        return parse(extracted)
+        return parse(extracted), None
     except MemoryError:
         raise  # the document's memory ceiling (intake/bounded.py): a failure of the document, not a parser bug
-    except Exception:
-        return None
+    except Exception as error:
+        return None, f"{PARSER_FAILED}: {type(error).__name__}: {error}"[:500]
 
 
 def identity_columns(record: Record | None) -> dict[str, object]:
