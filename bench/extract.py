@@ -97,8 +97,8 @@ def samples() -> list[tuple[str, bytes, str, dict]]:
         record = json.loads(pdf.with_suffix(".json").read_text())
         found.append((pdf.name, pdf.read_bytes(), extract(source).text, record))
     real = FIXTURES / "real" / "huaian-2024.pdf"
-    with pdfplumber.open(real) as pdf:
-        layer = "".join(char["text"] for page in pdf.pages for char in page.chars)
+    with pdfplumber.open(real) as document:
+        layer = "".join(char["text"] for page in document.pages for char in page.chars)
     found.append((real.name, real.read_bytes(), layer, json.loads(real.with_suffix(".json").read_text())))
     return found
 

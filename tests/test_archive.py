@@ -118,6 +118,7 @@ def test_index_follows_text_updates_and_deletes(db: sqlite_utils.Database) -> No
     assert matching_report_ids(db, "聊城") == []
     assert matching_report_ids(db, "全新") == [outcome.report_id]
     other = ingest(db, Source("v", QUFU))
+    assert outcome.report_id is not None and other.report_id is not None
     with write_transaction(db):  # point the report at another document: the index follows
         db.execute("UPDATE reports SET primary_document_id = ? WHERE id = ?", [other.document_id, outcome.report_id])
     assert sorted(matching_report_ids(db, "曲阜")) == sorted({outcome.report_id, other.report_id})

@@ -265,7 +265,9 @@ def test_search_query_shows_no_sql_and_relevance_in_percent(browser: WebDriver, 
 def test_csv_for_excel_link_downloads_utf8_with_a_bom(browser: WebDriver, base_url: str) -> None:
     browser.get(f"{base_url}/browse?year=2022")
     link = browser.find_element(By.CSS_SELECTOR, "p.export-links a.nianbao-excel-csv")
-    with urllib.request.urlopen(link.get_attribute("href"), timeout=WAIT) as response:
+    href = link.get_attribute("href")
+    assert href is not None
+    with urllib.request.urlopen(href, timeout=WAIT) as response:
         body = response.read()
         assert response.headers["content-disposition"].startswith("attachment")
     assert body.startswith("\ufeff".encode())

@@ -97,7 +97,7 @@ def test_a_crashed_worker_costs_one_document_and_is_replaced(db_path: Path) -> N
         results = await asyncio.gather(first, second, return_exceptions=True)
         third = await ingester.archive(Source("https://a.example/3.txt", LIAOCHENG), run_id, "a", [])
         await ingester.close()
-        return [str(result) if isinstance(result, Exception) else result.outcome.status for result in results] + [
+        return [str(result) if isinstance(result, BaseException) else result.outcome.status for result in results] + [
             third.outcome.status
         ]
 

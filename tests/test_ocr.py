@@ -14,7 +14,12 @@ GOLDEN = json.loads((FIXTURES / "extraction" / "report-004.json").read_text(enco
 
 
 def test_boxes_are_regrouped_into_lines_left_to_right() -> None:
-    boxes = [(10, 30, 200, "商业企业"), (12, 31, 50, "自然人"), (50, 70, 50, "一、本年新收"), (49, 71, 200, "0")]
+    boxes: list[tuple[float, float, float, str]] = [
+        (10, 30, 200, "商业企业"),
+        (12, 31, 50, "自然人"),
+        (50, 70, 50, "一、本年新收"),
+        (49, 71, 200, "0"),
+    ]
     assert [[text for *_, text in line] for line in _lines(boxes)] == [["自然人", "商业企业"], ["一、本年新收", "0"]]
 
 

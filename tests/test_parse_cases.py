@@ -8,8 +8,8 @@ import pytest
 
 from parsers.cells import number
 from parsers.identity import find_title, identify, portal_urls, signed_date
-from parsers.record import parse_bytes
 from parsers.region import resolve
+from testkit.records import parse_bytes
 from tests.conftest import FIXTURES, SEED_FILES
 
 LIAOCHENG = (FIXTURES / "seeds" / SEED_FILES["聊城"]).read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from parsers.record import parse_bytes
+from testkit.records import parse_bytes
 from tests.conftest import FIXTURES, SEED_FILES, RunCli
 
 COMPARED = [

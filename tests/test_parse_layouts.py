@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from parsers.form import SPLIT_OTHER as SPLIT_OTHER_KEYS
 from parsers.form import T3_KEYS
 from parsers.infer import infer
-from parsers.record import parse_bytes
 from testkit.layouts import PARENT_STYLES, T3_LABELS, TEXT_LAYOUTS, Quirks, random_record, render_text, typo
+from testkit.records import parse_bytes
 from tests.conftest import FIXTURES
 from tests.test_parse_properties import CELLS, assert_parsed
 

@@ -38,7 +38,7 @@ def printed(draw: st.DrawFn, allow_blanks: bool = True) -> tuple[dict[str, Any],
     return truth, quirks
 
 
-def assert_parsed(parsed: ReportRecord, truth: dict[str, Any], quirks: Quirks) -> None:
+def assert_parsed(parsed: ReportRecord | dict[str, Any], truth: dict[str, Any], quirks: Quirks) -> None:
     record = cast(dict[str, Any], parsed)  # indexed by table name below
     assert record["active_disclosure"] == truth["active_disclosure"]
     for table, key, column in CELLS:

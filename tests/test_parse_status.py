@@ -20,7 +20,8 @@ import sqlite_utils
 
 from archive import db as archive_db
 from parsers.document import TEXT, ExtractedDocument
-from parsers.record import parse, parse_bytes
+from parsers.record import parse
+from testkit.records import parse_bytes
 from tests.conftest import FIXTURES, SEED_FILES, RunCli
 from web import serve
 
