@@ -56,6 +56,24 @@ def test_nothing_in_datasette_can_write(served: Path) -> None:
     assert settings["sql_time_limit_ms"] == serve.SETTINGS["sql_time_limit_ms"]
 
 
+def test_a_refused_query_prints_no_traceback_on_standard_output(
+    served: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """With ``rich`` installed (import-linter brings it), Datasette printed every refused query as a 20 KB
+    traceback with its locals on stdout: `nianbao serve` under a supervisor that read only its first line
+    stopped once the pipe filled (tests/test_browser.py's SQL tests hung)."""
+    import rich  # noqa: F401  the condition of the old behaviour: present, as in every development setup
+
+    datasette = serve.make_datasette(served)
+    capfd.readouterr()
+    for sql in ("DELETE FROM reports", "UPDATE documents SET year = 1", "PRAGMA query_only = 0"):
+        answer = asyncio.run(datasette.client.get("/archive.json", params={"sql": sql}))
+        assert answer.status_code == 400, sql
+    printed = capfd.readouterr()
+    assert printed.out == ""
+    assert len(printed.err) < 2000  # at most one line per refusal, no locals
+
+
 def test_search_filter_is_nianbao_search(served: Path) -> None:
     """`?_search=` answers exactly what `nianbao search` finds; no query at all lists every report."""
     datasette = serve.make_datasette(served)

@@ -274,6 +274,7 @@ def make_datasette(path: Path, limits: Limits = Limits(), watchdog: Watchdog | N
     connection under ``limits``; with a ``watchdog``, every SQL call is timed by it."""
     if pm.get_plugin(plugin.NAME) is None:
         pm.register(plugin, name=plugin.NAME)
+    _plain_error_logs()
     database = path.stem  # Datasette names a database after its file
     datasette = Datasette(
         [str(path)],
@@ -286,6 +287,19 @@ def make_datasette(path: Path, limits: Limits = Limits(), watchdog: Watchdog | N
     if watchdog is not None:  # before any query: Datasette starts its threads on the first one
         datasette.executor = WatchedExecutor(watchdog, datasette.setting("num_sql_threads"))
     return datasette
+
+
+def _plain_error_logs() -> None:
+    """Datasette prints every error it answers, refused SQL included, as a rich traceback with every local
+    variable (the archive's values among them) on standard output whenever the ``rich`` package happens to be
+    installed (a development tool brings it): some 20 KB per refused query, to a pipe that a supervisor may
+    never read; once it fills, the server stops. Without rich, Datasette logs a plain traceback on standard
+    error, and only for unexpected errors: the same whatever else is installed."""
+    # Imported here, after datasette.app: imported first, this module registers as Datasette's default plugin
+    # half-initialised (a circular import), without its error handler.
+    from datasette import handle_exception as datasette_exceptions
+
+    datasette_exceptions.rich = None
 
 
 def serve(path: Path, host: str, port: int, limits: Limits, announce: Callable[[str], None]) -> int:
