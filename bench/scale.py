@@ -36,15 +36,16 @@ starts late would show).
 **The archives** (cached under ``bench/cache/``, each size kept): the smallest size is synthetic reports
 (``bench/synthetic.py``) ingested through the real batched path (``bench/ingest.py``'s cached build); each
 larger size is the next smaller one replicated by SQL (``bench/serve.py``'s ``replicate``: every copy gets
-new ids in every table and its agency, place and province swapped for others, in its text, title and bytes;
-the search indexes and browse rows are filled by the archive's own triggers and tokenizer). Ingesting
+new ids in every table and each place a new name, in its text, title, region and bytes; the search indexes
+and browse rows are filled by the archive's own triggers and tokenizer). Ingesting
 300,000 reports through the real path would take many hours on a two-core machine; replication took 28 min
 to 100,000 and 51 min more to 300,000 under a load of ~10. The caveats: replicated texts differ from their
 source only in names and places, so the search indexes hold fewer distinct phrases than real reports would,
-and every copy's numbers and checks are its source's; and the generator's places and departments make ~21,000
-agencies and six years, so a larger archive holds more reports per agency and year (up to ~2.7 at 300,000)
-where a real one grows by more agencies, one report a year each: the work on related reports grows here as
-it would not there (the report shows it apart).
+and every copy's numbers and checks are its source's. Each copy's bodies are new (renamed places), with the
+years of their sources: no agency-year repeats, and a body has as many reports at every size as in the
+ingested base, as in a real archive, which grows by more bodies (archives replicated before ``BUILD_VERSION``
+2 of ``bench/serve.py`` recombined the generator's ~21,000 agencies instead: up to ~2.7 reports per
+agency-year at 300,000, and the work on related reports grew with the archive; the report shows it apart).
 
 **Measuring without changing the cache**: the ingest blocks must not grow the cached archives. Each block's
 process opens the archive with automatic checkpoints off (``PRAGMA wal_autocheckpoint = 0``) and ends
@@ -184,7 +185,8 @@ def settle(path: Path) -> dict[str, int]:
     since it was indexed (as ``bench/search.py`` does: ``<archive>.index`` holds the fingerprint), checkpoint
     and close it: the file then holds everything, with no write-ahead log beside it. Its facts: reports, bytes,
     agencies and (agency, year) pairs (the related reports a new one is linked and checked against)."""
-    from archive.db import connect, reindex_search, write_transaction
+    from archive.db import connect, write_transaction
+    from archive.migrations import reindex_search
 
     db = connect(path)
     conform_schema(db)
@@ -723,7 +725,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"- command: `{p['command']}`",
         f"- archives: {smallest:,} synthetic reports (`bench/synthetic.py`, seed {p['seed']}) ingested through the "
         "real batched path, then each larger size replicated by SQL from the one before (`bench/serve.py`'s "
-        "`replicate`: new ids in every table; agency, place and province swapped in text, title and bytes; the "
+        "`replicate`: new ids in every table; each place renamed in text, title, region and bytes; the "
         "search indexes and browse rows filled by the archive's own triggers). **Caveat:** replicated texts "
         "differ from their sources only in names and places (the search indexes hold fewer distinct phrases "
         "than as many real reports would), and their parsed numbers and checks are their sources'.",
@@ -778,9 +780,9 @@ def markdown(result: dict[str, Any]) -> str:
         "How the last row is extrapolated: batched ingest CPU per document as a line through every size "
         f"(least squares: {a_ms} ms + {b_ms * 1e6:.3f} ms per million reports in the archive), summed over a build "
         f"from 0 to {x['reports']:,} on one core (`nianbao import` extracts and writes one document after the "
-        f"other; a negative slope counts as none): {x['build_cpu_hours']} h. That line assumes the reports of "
-        "each agency keep growing with the archive, as they do in the replicated archives (see the agencies "
-        "below); a real archive grows by more agencies, each with a report a year. With the work on related "
+        f"other; a negative slope counts as none): {x['build_cpu_hours']} h. The replicated archives grow by more "
+        "bodies, as a real one does, not by more reports per body (see the agencies and agency-years below). "
+        "With the work on related "
         "reports held at the largest size's level and the rest on its own line "
         f"({x['apart_fit_ms'][0]} ms + {x['apart_fit_ms'][1] * 1e6:.3f} ms per million reports): "
         f"{x['build_cpu_hours_related_bounded']} h. The rest as power laws fitted to every size (least squares of "

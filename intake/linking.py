@@ -24,7 +24,9 @@ Otherwise it starts a report of its own. Provenance comes first: a page's title 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,7 +41,40 @@ SAME_REPORT_SIMILARITY = 0.6
 
 def letters(text: str) -> str:
     """The text's letters and digits only (NFKC, lower case): what survives any change of file format."""
-    return _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _NOT_LETTERS.sub("", _nfkc(text).lower())
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, about eight times faster on a report's text.
+
+    Why: CPython normalizes a text that is not NFKC already (a report's full-width punctuation ，：（）) by
+    decomposing and recomposing every character, ~0.25 µs each: 1 ms of a 4,000-character report, spent on
+    every document (its ``text_key``) and on both sides of every ``similarity`` check. Here only the
+    characters that decompose are replaced, by their NFKD forms, in one pass of a compiled character class;
+    what is left of a Chinese report is then NFKC already, which ``is_normalized`` sees in one quick scan.
+    Exact: NFKC is the composition of NFKD, and a character's NFKD in its place changes no text's NFKD (it
+    is decomposed already, and the canonical reordering runs over the whole text alike); a text that is not
+    NFKC after the replacement (a decomposed accent to compose again) goes through ``normalize`` as before.
+    """
+    pattern, forms = _decomposing()
+    replaced = pattern.sub(lambda match: forms[match.group()], text)
+    if unicodedata.is_normalized("NFKC", replaced):
+        return replaced
+    return unicodedata.normalize("NFKC", replaced)
+
+
+@functools.cache
+def _decomposing() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The characters of the Basic Multilingual Plane whose NFKD is not themselves, as a character class,
+    and their NFKD forms (~15,000 of them; built once per process, ~40 ms). Others, rarer, take the slow path."""
+    forms = {}
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:  # surrogates: no characters of their own
+            continue
+        char = chr(code)
+        if (decomposed := unicodedata.normalize("NFKD", char)) != char:
+            forms[char] = decomposed
+    return re.compile("[" + "".join(map(re.escape, forms)) + "]"), forms
 
 
 def text_key(document_sha256: str, text: str) -> str:
@@ -52,12 +87,21 @@ def text_key(document_sha256: str, text: str) -> str:
 
 def similarity(first: str, second: str) -> float:
     """Jaccard similarity of the two texts' sets of adjacent letter pairs."""
-    a, b = letters(first), letters(second)
-    pairs_a = {a[i : i + 2] for i in range(len(a) - 1)}
-    pairs_b = {b[i : i + 2] for i in range(len(b) - 1)}
-    if not pairs_a or not pairs_b:
+    return pairs_similarity(letter_pairs(first), letter_pairs(second))
+
+
+def letter_pairs(text: str) -> frozenset[str]:
+    """The set of adjacent pairs of the text's letters (``similarity`` compares these)."""
+    only_letters = letters(text)
+    return frozenset(map(operator.add, only_letters, only_letters[1:]))
+
+
+def pairs_similarity(first: frozenset[str], second: frozenset[str]) -> float:
+    """Jaccard similarity of two sets of letter pairs (the union counted, not built)."""
+    if not first or not second:
         return 0.0
-    return len(pairs_a & pairs_b) / len(pairs_a | pairs_b)
+    shared = len(first & second)
+    return shared / (len(first) + len(second) - shared)
 
 
 @dataclass
@@ -73,6 +117,11 @@ class Candidate:
     found_on: str | None = None  # the report page the crawler found it on
     previous_document_id: int | None = None  # what its URL held before
     read_by_ocr: bool = False
+
+    @functools.cached_property
+    def pairs(self) -> frozenset[str]:
+        """The text's letter pairs (``similarity``), made once however many archived texts it is compared with."""
+        return letter_pairs(self.text)
 
 
 @dataclass
@@ -99,7 +148,7 @@ def find_report(db: sqlite_utils.Database, new: Candidate) -> Link:
             "SELECT report_id, title, text FROM documents WHERE id = ?", [new.previous_document_id]
         ).fetchone()
         same_title = identified and new.title == previous_title
-        if same_title or similarity(new.text, previous_text) >= SAME_REPORT_SIMILARITY:
+        if same_title or _similar(new, previous_text):
             return Link(report_id, make_primary=True)
     if identified:
         for report_id, other_text in db.execute(
@@ -109,11 +158,17 @@ def find_report(db: sqlite_utils.Database, new: Candidate) -> Link:
                WHERE d.title = ?""",
             [new.title],
         ).fetchall():
-            if similarity(new.text, other_text) >= SAME_REPORT_SIMILARITY:
+            if _similar(new, other_text):
                 return Link(report_id)
     if new.read_by_ocr and identified:
         return Link(same_agency_and_year(db, new.agency, new.year))
     return Link(None)
+
+
+def _similar(new: Candidate, archived_text: str) -> bool:
+    """Rules 3 and 4: ``similarity`` of the two texts reaches ``SAME_REPORT_SIMILARITY`` (the new text's
+    pairs made once for all the archived texts it meets)."""
+    return pairs_similarity(new.pairs, letter_pairs(archived_text)) >= SAME_REPORT_SIMILARITY
 
 
 def _by_provenance(db: sqlite_utils.Database, new: Candidate) -> Link | None:

@@ -15,6 +15,8 @@ import asyncio
 import json
 import shutil
 import sqlite3
+import typing
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +32,21 @@ from cli.main import cli
 from crawler.ingest_worker import Request as WorkerRequest
 from crawler.ingest_worker import archive as worker_archive
 from crawler.items import DocumentItem
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
-from crawler.replica.sites import vsb_zhada
 from crawler.spider import PortalSpider
 from intake import linking
+from intake import records as intake_records
 from intake.ingest import Source, ingest, start_run
 from parsers import merge
-from tests.conftest import FIXTURES, SEED_FILES, SEEDS, RunCli
+from parsers.report import ReportRecord
+from replica.model import Site
+from replica.server import Replica, ReplicaServer
+from replica.sites import vsb_zhada
+from tests.conftest import FIXTURES, RENDERED, SEED_FILES, SEEDS, RunCli
 from web import serve
 
 HERE = FIXTURES / "report_record"
 PAGE_HTML = (HERE / "liaocheng-page.html").read_bytes()
-DOCX = (FIXTURES / "extraction" / "report-000.docx").read_bytes()  # the same report as the page, with table 四
+DOCX = (RENDERED / "report-000.docx").read_bytes()  # the same report as the page, with table 四
 PAGE = "http://kjj.liaocheng.gov.cn/info/1144/96851.htm"
 DOCX_URL = "http://kjj.liaocheng.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&wbfileid=7654321"
 LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_bytes()
@@ -168,8 +172,9 @@ def test_each_table_comes_from_the_most_complete_file_and_disagreements_are_warn
         "applications": page,
         "review_litigation": docx,
     }
-    assert record["active_disclosure"]["normative_documents"]["in_force"] == 13
-    assert record["review_litigation"]["review"] == [0, 0, 0, 0, 0]
+    tables = typing.cast(dict[str, Any], record)  # JSON-like below: the tables' optional levels are all there
+    assert tables["active_disclosure"]["normative_documents"]["in_force"] == 13
+    assert tables["review_litigation"]["review"] == [0, 0, 0, 0, 0]
     assert _disagreement(IN_FORCE, {page: 13, docx: 12}) in record["warnings"]
     assert record["status"] == "pass"  # the page alone is incomplete; the report is not
     assert records.load(db, page)["status"] == "incomplete"  # type: ignore[index]
@@ -198,7 +203,8 @@ def test_a_corrected_version_wins_a_tie_and_the_old_value_is_a_warning(db: sqlit
     outcome = ingest(db, Source(url, corrected))
     assert outcome.report_id == 1
     record = records.report_record(db, 1)
-    assert record is not None and record["active_disclosure"]["normative_documents"]["in_force"] == 11
+    assert record is not None
+    assert typing.cast(dict[str, Any], record)["active_disclosure"]["normative_documents"]["in_force"] == 11
     assert _disagreement(IN_FORCE, {1: 12, 2: 11}) in record["warnings"]
 
 
@@ -221,6 +227,75 @@ def test_the_report_record_is_what_cross_year_checks_compare(db: sqlite_utils.Da
     assert counts[0] == 1
 
 
+#: What a report's record leaves in the archive (its build time aside).
+RECORD_ROWS = {
+    "record_cells": "SELECT * FROM record_cells ORDER BY 1, 2, 3, 4",
+    "record_checks": "SELECT * FROM record_checks ORDER BY 1, 2",
+    "report_records": "SELECT report_id, sources, warnings, checks, status, not_a_report, failed_checks "
+    "FROM report_records ORDER BY 1",
+    "browse": "SELECT * FROM browse ORDER BY id",
+}
+
+
+def _record_rows(db: sqlite_utils.Database) -> dict[str, list[tuple[Any, ...]]]:
+    return {table: db.execute(sql).fetchall() for table, sql in RECORD_ROWS.items()}
+
+
+def test_rebuilt_records_are_what_building_every_report_afresh_gives(db: sqlite_utils.Database) -> None:
+    """A rebuild writes only the cells and checks that changed and compares next year's report with the
+    record it just built, not with one read back (intake/records.py): the archive must end as if every
+    report's record had been built from nothing. Here next year's report comes first (its cross-year checks
+    come with last year's), the DOCX joins the page's report, a parser that reads one cell of next year's
+    report otherwise parses it again (as ``nianbao reparse`` stores a file's record and rebuilds its report),
+    then a corrected file replaces the DOCX's table 三 and the report's primary file."""
+    carried_in = "二、上年结转政府信息公开申请数量"
+    next_year = LIAOCHENG.decode().replace("2022", "2023").replace(carried_in + "\t0" * 7, carried_in + "\t2" * 7)
+    later = ingest(db, Source("http://kjj.liaocheng.gov.cn/2023.txt", next_year.encode()))
+    assert later.document_id is not None and later.report_id is not None
+    _page_and_docx(db, page_first=True)
+    reparsed = records.load(db, later.document_id)
+    assert reparsed is not None and reparsed["applications"] is not None
+    carried_in_cells = reparsed["applications"]["carried_over_in"]
+    assert carried_in_cells is not None
+    carried_in_cells[0] = 1
+    with archive_db.write_transaction(db):
+        intake_records.store(db, later.document_id, reparsed)
+        intake_records.rebuild(db, later.report_id)
+    received = "一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1"
+    corrected = DOCX_URL.replace("7654321", "7654322")
+    ingest(db, Source(corrected, LIAOCHENG, found_on=PAGE))
+    ingest(db, Source(corrected, LIAOCHENG.replace(received.encode(), received.replace("1", "3").encode())))
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
+    incremental = _record_rows(db)
+    assert incremental["record_checks"] and incremental["record_cells"]
+    report_ids = [row[0] for row in db.execute("SELECT id FROM reports ORDER BY id DESC")]
+    with archive_db.write_transaction(db):
+        db.execute("DELETE FROM report_records")
+        for _ in range(2):  # the second time, last year's report has a record for next year's to compare with
+            db.execute("DELETE FROM record_cells")
+            db.execute("DELETE FROM record_checks")
+            for report_id in report_ids:
+                intake_records.rebuild(db, report_id, neighbours=False)
+    assert _record_rows(db) == incremental
+
+
+def test_linking_reads_letters_as_nfkc_does() -> None:
+    """``letters`` (every document's text key, both sides of a similarity check) replaces the characters that
+    decompose before normalizing: it must give what NFKC of the whole text gives, on the forms a text can take."""
+    texts = [
+        "聊城市科学技术局２０２２年，（一）予以公开：１件。",  # full-width digits and punctuation
+        "Ｃａｆé café cafe\u0301 ﬁle Ⅻ ①㈠ ㎡ ℃ ½",  # composed and decomposed accents, ligatures, compatibility forms
+        "한국어 \u1112\u1161\u11ab 漢字 \uf900\U0002f800 \U0001d400",  # Hangul, jamo, compatibility ideographs, astral
+        "ΟΔΟΣ Σ σ ς \u0130 \u212b \u1e9b\u0323",  # final sigma, dotted I, Ångström sign, long s with dots
+        "",
+    ]
+    for text in texts:
+        expected = "".join(char for char in unicodedata.normalize("NFKC", text).lower() if char.isalnum())
+        assert linking.letters(text) == expected
+    assert linking.similarity(texts[0], texts[0] + "另有说明") > linking.SAME_REPORT_SIMILARITY > 0.0
+    assert linking.similarity("", texts[0]) == 0.0
+
+
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
@@ -233,7 +308,12 @@ def test_the_report_record_is_what_cross_year_checks_compare(db: sqlite_utils.Da
     ids=["most-complete", "tie-primary", "not-a-report"],
 )
 def test_choose_sources(files: dict[int, dict[str, Any]], expected: int) -> None:
-    assert merge.choose_sources(files, primary=1)["applications"] == expected
+    assert merge.choose_sources(_partial(files), primary=1)["applications"] == expected
+
+
+def _partial(files: dict[int, dict[str, Any]]) -> dict[int, ReportRecord]:
+    """Records holding only the keys merging reads (it reads every other key with ``.get``)."""
+    return typing.cast(dict[int, ReportRecord], files)
 
 
 def test_a_primary_that_is_no_report_gives_identity_but_not_status() -> None:
@@ -241,9 +321,9 @@ def test_a_primary_that_is_no_report_gives_identity_but_not_status() -> None:
         1: {"title": "关于…的通知", "not_a_report": True},
         2: {"title": "某局2022年…年度报告", "applications": {}},
     }
-    sources = merge.choose_sources(files, primary=1)
-    assert sources["identity"] == 2 and merge.assemble(files, sources)["not_a_report"] is False
-    only_notices = {1: files[1]}
+    sources = merge.choose_sources(_partial(files), primary=1)
+    assert sources["identity"] == 2 and merge.assemble(_partial(files), sources)["not_a_report"] is False
+    only_notices = _partial({1: files[1]})
     assert merge.assemble(only_notices, merge.choose_sources(only_notices, primary=1))["not_a_report"] is True
 
 
