@@ -11,6 +11,7 @@ demo: setup
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 typecheck:
 	.venv/bin/mypy

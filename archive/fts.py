@@ -215,3 +215,29 @@ def rank_expression(term: str) -> str | None:
     """The term's expression against ``RANK_TABLE`` (None for one character: that table has no unigrams)."""
     encoded = _encode(term)
     return _phrase(encoded) if len(encoded) >= 2 else None
+
+
+def prepare_index_tokens(text: str) -> None:
+    """Compute the search-index tokens of ``text`` before taking the write lock: the index triggers then
+    find them cached instead of tokenizing while every other writer waits."""
+    _fts_chars(text)
+    _fts_pairs(text)
+
+
+@lru_cache(maxsize=4)
+def _normalized(text: str | None) -> str:
+    return normalize(text or "")  # cached: each text feeds three indexes in a row
+
+
+@lru_cache(maxsize=4)  # so that prepare_index_tokens can compute it before the write lock
+def _fts_chars(text: str | None) -> str:
+    return char_tokens(_normalized(text))
+
+
+@lru_cache(maxsize=4)  # feeds two indexes (report_pairs, report_fts) in a row
+def _fts_pairs(text: str | None) -> str:
+    return pair_tokens(_normalized(text))
+
+
+#: The SQL functions the index triggers call (named in ``fts.INDEXES``), registered on every connection.
+INDEX_FUNCTIONS = {"nianbao_fts_chars": _fts_chars, "nianbao_fts_pairs": _fts_pairs}

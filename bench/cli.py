@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = Path(sys.executable).parent / "nianbao"
-SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+SEEDS = ROOT / "replica" / "data" / "seeds"
 SEED = sorted(SEEDS.glob("*.txt"))[0]
 #: Commands whose start-up the issue names a target for (seconds, warm bytecode).
 TARGETS = {"--version": 0.4, "search 复议": 0.4, "parse SEED": 0.4}

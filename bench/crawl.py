@@ -5,7 +5,7 @@
     .venv/bin/python bench/crawl.py --latency 0.1     # only the 100 ms case
     .venv/bin/python bench/crawl.py --compare DIR     # + extraction CPU per document, this tree against DIR
 
-The replica (crawler/replica/large.py) serves portals of every CMS family. Every report has its own page
+The replica (replica/large.py) serves portals of every CMS family. Every report has its own page
 (its family's article markup, tables 2–4 as HTML tables) and its own PDF: a LibreOffice report whose
 agency and year digits are the report's own, so each of the thousands of PDFs is new bytes and new text
 that the workers must extract (the templates are rendered once and cached under bench/cache/). Both crawls
@@ -52,10 +52,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler import settings as crawl_settings  # noqa: E402
-from crawler.replica import large  # noqa: E402
-from crawler.replica.model import Site  # noqa: E402
-from crawler.replica.server import Replica, ReplicaServer  # noqa: E402
 from crawler.run import CrawlOptions, crawl  # noqa: E402
+from replica import large  # noqa: E402
+from replica.model import Site  # noqa: E402
+from replica.server import Replica, ReplicaServer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 CACHE = ROOT / "bench" / "cache"

@@ -25,7 +25,8 @@ from parsers.pdfgrid import Layout
 from testkit import cellcheck
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"  # the hand-labelled records
+DATA = ROOT / "replica" / "data"  # the PDFs and DOCX, as the replica serves them
 RESULTS = ROOT / "bench" / "results" / "extract.md"
 RUNS = 5
 Extraction = tuple[str, list[Table], int]  # text, tables, page count
@@ -92,14 +93,15 @@ def same_cells(mine: list[Table], theirs: list[Table]) -> tuple[int, int]:
 def samples() -> list[tuple[str, bytes, str, dict]]:
     """(name, PDF bytes, reference text, record) for every PDF we hold the record of."""
     found = []
-    for pdf in sorted((FIXTURES / "extraction").glob("report-*.pdf")):
+    for pdf in sorted((DATA / "rendered").glob("report-*.pdf")):
         source = pdf.with_suffix(".docx").read_bytes()
-        record = json.loads(pdf.with_suffix(".json").read_text())
+        record = json.loads((FIXTURES / "extraction" / f"{pdf.stem}.json").read_text())
         found.append((pdf.name, pdf.read_bytes(), extract(source).text, record))
-    real = FIXTURES / "real" / "huaian-2024.pdf"
+    real = DATA / "real" / "huaian-2024.pdf"
     with pdfplumber.open(real) as document:
         layer = "".join(char["text"] for page in document.pages for char in page.chars)
-    found.append((real.name, real.read_bytes(), layer, json.loads(real.with_suffix(".json").read_text())))
+    golden = json.loads((FIXTURES / "real" / f"{real.stem}.json").read_text())
+    found.append((real.name, real.read_bytes(), layer, golden))
     return found
 
 

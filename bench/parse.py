@@ -4,7 +4,7 @@
     .venv/bin/python bench/parse.py --compare DIR [--rounds 3]
 
 Throughput includes extraction (bytes → record), as ``nianbao parse`` does it. Accuracy: random
-consistent tables (testkit/layouts.py) with random blanks and printing quirks, per layout: cells read
+consistent tables (replica/layouts.py) with random blanks and printing quirks, per layout: cells read
 right, wrong (the number that must never happen) and null; table 二 in every merged-cell shape and unit
 style: values placed, wrong, left null, and invented (a value where the cell is blank).
 
@@ -32,10 +32,10 @@ from parsers.record import parse_bytes
 ROOT = Path(__file__).resolve().parents[1]
 #: What ``--compare`` times: the real files, and generated reports of each layout (``_write_inputs``).
 REAL = {
-    "text (seeds)": "tests/fixtures/seeds/*.txt",
+    "text (seeds)": "replica/data/seeds/*.txt",
     "html (GBK seed)": "tests/fixtures/extraction/*.html",
-    "pdf (seeds, LibreOffice)": "tests/fixtures/extraction/report-*.pdf",
-    "pdf (huaian-2024, 6 pages)": "tests/fixtures/real/huaian-2024.pdf",
+    "pdf (seeds, LibreOffice)": "replica/data/rendered/report-*.pdf",
+    "pdf (huaian-2024, 6 pages)": "replica/data/real/huaian-2024.pdf",
 }
 
 
@@ -48,7 +48,7 @@ def _cells() -> list[tuple[str, str, int]]:
 
 
 def _case(rng: random.Random, blanks: bool) -> tuple[dict[str, Any], Any]:
-    from testkit.layouts import Quirks, random_record
+    from replica.layouts import Quirks, random_record
 
     truth = random_record(rng)
     chosen = rng.sample(_cells(), rng.choice([0, 1, 3, 12])) if blanks else []
@@ -75,7 +75,7 @@ def _score(record: dict[str, Any], truth: dict[str, Any]) -> tuple[int, int, int
 
 
 def _renderers() -> dict[str, Callable[[dict[str, Any], Any], bytes]]:
-    from testkit.layouts import TEXT_LAYOUTS, Quirks, render_docx, render_html, render_text
+    from replica.layouts import TEXT_LAYOUTS, Quirks, render_docx, render_html, render_text
 
     def text(layout: str) -> Callable[[dict[str, Any], Quirks], bytes]:
         return lambda truth, quirks: render_text(truth, layout, quirks).encode()
@@ -87,7 +87,7 @@ def _renderers() -> dict[str, Callable[[dict[str, Any], Any], bytes]]:
 
 
 def accuracy(n: int, pdf: int) -> list[tuple[str, int, int, int, float]]:
-    from testkit.layouts import docx_to_pdf, render_docx
+    from replica.layouts import docx_to_pdf, render_docx
 
     rng = random.Random(7)
     rows = []
@@ -118,7 +118,8 @@ T2Case = tuple[bytes, dict[str, Any], frozenset[tuple[str, int]], str, str]
 
 
 def _t2_case(rng: random.Random) -> tuple[dict[str, Any], dict[str, Any], str, Any]:
-    from testkit.layouts import Quirks, random_active, random_record
+    from replica.layouts import Quirks, random_record
+    from testkit.layouts import random_active
 
     table_format = rng.choice(["2021", "2019"])
     active = random_active(rng, table_format)
@@ -143,7 +144,8 @@ def _t2_values(active: dict[str, Any]) -> list[tuple[str, int, str | None]]:
 
 def table2_cases(n: int, pdf: int) -> dict[str, list[T2Case]]:
     """Rendered table-二 cases by file type; shapes and units taken in turn so that each gets its share."""
-    from testkit.layouts import T2_SHAPES, T2_UNITS, docx_to_pdf, render_t2_docx, render_t2_html
+    from replica.layouts import docx_to_pdf
+    from testkit.layouts import T2_SHAPES, T2_UNITS, render_t2_docx, render_t2_html
 
     rng = random.Random(11)
     out: dict[str, list[T2Case]] = {}

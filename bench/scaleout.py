@@ -4,7 +4,7 @@
     .venv/bin/python bench/scaleout.py --quick    # 3 portals × 8 reports, 1 round: a look in under 3 minutes
     .venv/bin/python bench/scaleout.py --crawlers 1 --crawlers 8 --workers 3 --rounds 3
 
-Every configuration crawls the same generated replica (crawler/replica/large.py: portals of every CMS family,
+Every configuration crawls the same generated replica (replica/large.py: portals of every CMS family,
 each report a page and its own distinct PDF, so every document is extracted) served on loopback with 100 ms
 answers, the headline case of issue 15 (real portals answer that slowly or slower), into a new archive:
 
@@ -62,9 +62,9 @@ import crawl as crawl_bench  # noqa: E402  (bench/crawl.py: the replica's PDFs, 
 from cli.redis_commands import crawler_command, crawler_env  # noqa: E402
 from crawler import redis_queue  # noqa: E402
 from crawler import settings as crawl_settings  # noqa: E402
-from crawler.replica import large  # noqa: E402
-from crawler.replica.model import Site  # noqa: E402
 from crawler.run import CrawlOptions  # noqa: E402
+from replica import large  # noqa: E402
+from replica.model import Site  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LATENCY = 0.1  # seconds the replica waits before each answer: the headline case

@@ -15,7 +15,7 @@ normalised texts: ``fts.normalize(query) in fts.normalize(text)``; a first page 
 the reference count (or ``COUNT_CAP``, marked not exact, above it), its hits are matches, and a
 newest-first page is the first page of the full sort. Times are CPU time of this process
 (``time.process_time``: the machine is shared), the median of ``--repeats``. Last, the re-index that
-migrates an existing archive (``archive.db.reindex_search``) is timed on the whole archive. Prints a
+migrates an existing archive (``archive.migrations.reindex_search``) is timed on the whole archive. Prints a
 Markdown report and writes ``bench/results/search.{md,json}``.
 """
 
@@ -43,7 +43,8 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from archive import fts
-from archive.db import connect, reindex_search, write_transaction
+from archive.db import connect, write_transaction
+from archive.migrations import reindex_search
 from archive.reports import index_bytes
 from archive.search import COUNT_CAP, SearchResult, match_spans, matching_report_ids, search
 from intake.ingest import BatchLimits, Prepared, Source, finish_run, prepare, start_run, write_batched
@@ -95,7 +96,7 @@ def cache_key(n_docs: int, seed: int) -> str:
     build of hours. ``--rebuild`` builds again."""
     digest = hashlib.sha256()
     digest.update(f"hard-wrap every second report at {WRAP_WIDTH}\0".encode())
-    for path in [BENCH / "synthetic.py", *sorted((BENCH / "seeds").glob("*.txt"))]:
+    for path in [BENCH / "synthetic.py", *sorted(synthetic.SEED_DIR.glob("*.txt"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return f"search-{n_docs}-s{seed}-{digest.hexdigest()[:12]}"
 
@@ -108,7 +109,7 @@ def index_fingerprint() -> str:
     every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF)
     samples = "政，a1 한(㈠"
     spaced = "|".join(f"{a}{gap}{b}" for a in samples for b in samples for gap in (" ", "\n", "\t", "\u3000", " \n "))
-    seeds = [path.read_text(encoding="utf-8") for path in sorted((BENCH / "seeds").glob("*.txt"))]
+    seeds = [path.read_text(encoding="utf-8") for path in sorted(synthetic.SEED_DIR.glob("*.txt"))]
     digest = hashlib.sha256(fts.create_sql().encode())
     for text in [every, spaced, *seeds, *map(hard_wrap, seeds)]:
         normalized = fts.normalize(text)
@@ -698,7 +699,7 @@ def reindex_line(p: dict[str, Any]) -> str:
     if p["reindex_seconds"] is None:
         return "- the re-index that migrates an existing archive was not timed in this run (`--skip-reindex`)"
     return (
-        f"- the re-index that migrates an existing archive (`archive.db.reindex_search`, schema migration "
+        f"- the re-index that migrates an existing archive (`archive.migrations.reindex_search`, schema migration "
         f"`search_layout_space`), timed on this archive: {p['reindex_seconds']:,.0f} s for {p['docs']:,} reports "
         f"({p['docs'] / p['reindex_seconds']:,.0f} reports/s)"
     )

@@ -1,4 +1,4 @@
-"""Synthetic annual reports for benchmarks: the five seed reports (``bench/seeds/*.txt``) cut into
+"""Synthetic annual reports for benchmarks: the five seed reports (``replica/data/seeds/*.txt``) cut into
 sections and sentences and put back together with other agencies, places, years and numbers.
 
 Deterministic: ``generate(n, seed)`` yields the same texts on every run. Every text is distinct
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SEED_DIR = Path(__file__).parent / "seeds"
+SEED_DIR = Path(__file__).resolve().parents[1] / "replica" / "data" / "seeds"
 
 # Prefecture-level cities by province (市 appended unless the name already ends in 州/盟/地区/市).
 _CITIES = """

@@ -1,5 +1,6 @@
-"""What every `nianbao` subcommand shares: click settings, the archive named by --db, hints that run as
-printed, file names and JSON printed safely.
+"""What every `nianbao` subcommand shares: click settings, the options several command modules declare
+(--db before and after the command, --json, the report filters), the archive named by --db, hints that run
+as printed, file names and JSON printed safely.
 
 Every command imports this module, and `nianbao --version`, `search` and `parse` start in 0.4 s
 (bench/cli.py) only if nothing imports a library a command does not use: besides click and the standard
@@ -69,6 +70,12 @@ _DB_GIVEN = "nianbao.db_given"
 #: (right-to-left overrides), lone surrogates (Python's stand-ins for bytes of a name that is not UTF-8),
 #: line and paragraph separators.
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def json_option(printed: str = "", *, help_text: str | None = None) -> Callable[[F], F]:
+    """--json (the parameter ``as_json``): ``printed`` ("the run summary") as one JSON object instead of lines
+    for people; ``help_text`` where the output is not one object (``parse``: one per file)."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text or f"Print {printed} as one JSON object.")
 
 
 def filter_options(function: F) -> F:
@@ -183,8 +190,25 @@ def _db_given(context: click.Context, _param: click.Parameter, value: str | None
         level = level.parent
 
 
-#: --db's help, after a command's name (before it, cli/main.py's group option says the same of itself).
-DB_HELP = "The archive file (SQLite), here or before the command. Default: $NIANBAO_DB, else nianbao.db."
+#: The archive --db names when neither the option nor $NIANBAO_DB does.
+DEFAULT_DB = "nianbao.db"
+
+
+def archive_option(function: F) -> F:
+    """The group's --db, before the command (``with_db_option`` gives each archive command its own after it)."""
+    return click.option(
+        "--db",
+        "db_path",
+        default=DEFAULT_DB,
+        envvar="NIANBAO_DB",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The archive file (SQLite), here or after the command. Also read from $NIANBAO_DB.",
+    )(function)
+
+
+#: --db's help, after a command's name (before it, ``archive_option`` says the same of itself).
+DB_HELP = f"The archive file (SQLite), here or before the command. Default: $NIANBAO_DB, else {DEFAULT_DB}."
 
 
 def note_db_given(context: click.Context, value: str) -> None:

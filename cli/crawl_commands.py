@@ -13,12 +13,10 @@ from typing import Any
 import click
 
 from archive.search import Filters, search
-from cli.common import CONTEXT, hint, open_archive, print_json
+from cli.common import CONTEXT, hint, json_option, open_archive, print_json
 from crawler import detect, families, registry, store
 from crawler import settings as default_settings
 from crawler.registry import RegistryError
-from crawler.replica import sites as replica_sites
-from crawler.replica.server import Replica, ReplicaServer
 from crawler.run import CrawlError, CrawlOptions, check, crawl, warc_file
 
 COUNTS = ("new", "changed", "unchanged", "duplicate", "failed", "skipped", "retried")
@@ -151,6 +149,12 @@ def _distributed(
     return redis_commands.run_distributed(str(context.obj), url, options, workers, verbose)
 
 
+#: Options several of these commands share, declared once.
+VIA_OPTION = click.option(
+    "--via-replica", "via", metavar="URL", help="Fetch through this HTTP proxy (the replica: `nianbao replica`)."
+)
+SINCE_OPTION = click.option("--since", type=int, help="Only reports about this year or later.")
+TIMEOUT_OPTION = click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
 REGISTRY_OPTION = click.option(
     "--registry",
     "registry_file",
@@ -169,18 +173,18 @@ def _cap_option(name: str, setting: str, what: str) -> Callable[[Callable[..., N
 @click.command("crawl", context_settings=CONTEXT)
 @click.argument("portals", nargs=-1)
 @click.option("--year", type=int, help="Only reports about this year.")
-@click.option("--since", type=int, help="Only reports about this year or later.")
+@SINCE_OPTION
 @click.option(
     "--strict", is_flag=True, help="Exit 1 when a portal is failing (no listing item or no report) or partial."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
+@json_option("the run summary")
 @click.option(
     "--via-replica",
     "via",
     metavar="URL",
     help="Send every request through this HTTP proxy (the replica: `nianbao replica`), without politeness delays.",
 )
-@click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
+@TIMEOUT_OPTION
 @click.option("--max-size", type=click.IntRange(min=1), help="Give up on files larger than this many MB (default 50).")
 @_cap_option("--max-list-pages", "NIANBAO_MAX_LIST_PAGES", "Pages read of one list at most; the list is then partial")
 @_cap_option("--max-portal-requests", "NIANBAO_MAX_PORTAL_REQUESTS", "Requests per portal at most; it is then partial")
@@ -303,7 +307,7 @@ def crawl_command(
 
 
 @click.group("portals", context_settings=CONTEXT, invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the portals as one JSON object.")
+@json_option("the portals")
 @REGISTRY_OPTION
 @click.pass_context
 def portals_command(context: click.Context, as_json: bool, registry_file: str | None) -> None:
@@ -357,15 +361,10 @@ def _parent_registry(context: click.Context) -> str | None:
     return context.parent.params.get("registry_file") if context.parent else None
 
 
-VIA_OPTION = click.option(
-    "--via-replica", "via", metavar="URL", help="Fetch through this HTTP proxy (the replica: `nianbao replica`)."
-)
-
-
 @portals_command.command("detect", context_settings=CONTEXT)
 @click.argument("url")
 @VIA_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the family and its evidence as one JSON object.")
+@json_option("the family and its evidence")
 @click.pass_context
 def detect_command(context: click.Context, url: str, via: str | None, as_json: bool) -> None:
     """Fetch URL and name the CMS family that serves it, with the evidence (pager scripts, dataproxy
@@ -391,9 +390,9 @@ def detect_command(context: click.Context, url: str, via: str | None, as_json: b
 @portals_command.command("check", context_settings=CONTEXT)
 @click.argument("portal")
 @VIA_OPTION
-@click.option("--since", type=int, help="Only reports about this year or later.")
-@click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
-@click.option("--json", "as_json", is_flag=True, help="Print what was found as one JSON object.")
+@SINCE_OPTION
+@TIMEOUT_OPTION
+@json_option("what was found")
 @click.pass_context
 def check_command(
     context: click.Context, portal: str, via: str | None, since: int | None, timeout: float | None, as_json: bool
@@ -461,7 +460,7 @@ def describe_check(found: list[dict[str, Any]]) -> str:
 @click.option("--region", default="", help="Province / city / county as the portal names them.")
 @click.option("--name", "name", help="Short id for the command line (default: from the host name).")
 @VIA_OPTION
-@click.option("--timeout", type=float, help="Seconds to wait for each response (default 30).")
+@TIMEOUT_OPTION
 @click.pass_context
 def add_command(
     context: click.Context,
@@ -502,7 +501,7 @@ def add_command(
 
 
 @portals_command.command("discover", context_settings=CONTEXT)
-@click.option("--json", "as_json", is_flag=True, help="Print the proposals as one JSON object.")
+@json_option("the proposals")
 @click.pass_context
 def discover_command(context: click.Context, as_json: bool) -> None:
     """Propose registry entries for portals that archived reports name but the registry lacks.
@@ -535,9 +534,12 @@ def replica_command(port: int, state: int, latency: float) -> None:
     """Serve the offline replica of the registry's portals on 127.0.0.1, as an HTTP proxy.
 
     The seed reports and the real 淮安 2024 PDF on their portals, in their CMS families, with the
-    faults real portals have (see crawler/replica/sites/). Crawl it with --via-replica; move it to
+    faults real portals have (see replica/sites/). Crawl it with --via-replica; move it to
     its next state (a report replaced at the same URL) with `curl http://127.0.0.1:PORT/_replica/state/2`.
     """
+    from replica import sites as replica_sites  # the demo kit: imported only by the commands that serve it
+    from replica.server import Replica, ReplicaServer
+
     server = ReplicaServer(Replica(replica_sites.build, state, latency), port)
     click.echo(f"replica of {len(server.replica.site.resources)} portal hosts (state {state}) on {server.url}")
     click.echo(f"  crawl it:   nianbao crawl --via-replica {server.url}")
@@ -559,6 +561,9 @@ def demo_command(context: click.Context) -> None:
     Example:
       nianbao --db demo.db demo
     """
+    from replica import sites as replica_sites  # the demo kit: imported only by the commands that serve it
+    from replica.server import Replica, ReplicaServer
+
     server = ReplicaServer(Replica(replica_sites.build)).start()
     try:
         click.echo(f"replica of {len(server.replica.site.resources)} portal hosts serving on {server.url}")
@@ -583,6 +588,3 @@ def demo_command(context: click.Context) -> None:
         f"Crawl again (0 new, nothing re-downloaded): {hint('replica')} & "
         f"{hint('--db', context.obj, 'crawl', '--via-replica', 'http://127.0.0.1:8000')}"
     )
-
-
-COMMANDS = [crawl_command, portals_command, replica_command, demo_command]

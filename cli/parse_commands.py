@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import click
 
-from cli.common import CONTEXT, ROW_ID, open_archive, print_json, printable, reextract_documents
+from cli.common import CONTEXT, ROW_ID, json_option, open_archive, print_json, printable, reextract_documents
 from parsers.checks import cross_year_checks, run_checks
 from parsers.report import ReportRecord
 
@@ -26,7 +26,7 @@ LISTED_STATUSES = ["fail", "incomplete", "not_a_report", "unparsed"]
 
 @click.command("parse", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object (the record) per file, one per line.")
+@json_option(help_text="One JSON object (the record) per file, one per line.")
 def parse_command(files: tuple[Path, ...], as_json: bool) -> None:
     """Print the structured record of report files (any supported type); no archive needed.
 
@@ -69,7 +69,7 @@ def parse_command(files: tuple[Path, ...], as_json: bool) -> None:
     show_default=True,
     help="List the reports with this status instead: incomplete = statistics tables missing or blank.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the listed reports as one JSON object.")
+@json_option("the listed reports")
 @click.pass_context
 def checks_command(context: click.Context, check_name: str | None, status: str, as_json: bool) -> None:
     """List archived reports whose numbers do not add up (failed consistency checks), or whose tables
@@ -128,7 +128,7 @@ def _counts_line(counts: dict[str, int]) -> str:
 @click.command("reparse", context_settings=CONTEXT)
 @click.argument("document_ids", nargs=-1, type=ROW_ID)
 @click.option("--all", "everything", is_flag=True, help="Every document, not only stale or unparsed ones.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@json_option("the summary")
 @click.pass_context
 def reparse_command(context: click.Context, document_ids: tuple[int, ...], everything: bool, as_json: bool) -> None:
     """Parse archived documents again with this version's parser (from their stored bytes).

@@ -17,10 +17,16 @@ from typing import Any
 
 import click
 
-from cli.common import CONTEXT, archive_path, print_json
+from cli.common import CONTEXT, archive_path, json_option, print_json
 from crawler.run import CrawlOptions
 
-REDIS_HELP = "The Redis every crawler, worker and the writer share: redis://HOST:PORT/N (one crawl per database N)."
+REDIS_OPTION = click.option(
+    "--redis",
+    "url",
+    required=True,
+    metavar="URL",
+    help="The Redis every crawler, worker and the writer share: redis://HOST:PORT/N (one crawl per database N).",
+)
 _ROOT = str(Path(__file__).resolve().parents[1])
 
 
@@ -39,7 +45,7 @@ def _server(url: str) -> Any:
 
 
 @click.command("worker", context_settings=CONTEXT)
-@click.option("--redis", "url", required=True, metavar="URL", help=REDIS_HELP)
+@REDIS_OPTION
 @click.option(
     "--archive",
     "archive",
@@ -71,8 +77,8 @@ def worker_command(url: str, archive: str | None, until_done: bool, claim_after:
 
 
 @click.command("writer", context_settings=CONTEXT)
-@click.option("--redis", "url", required=True, metavar="URL", help=REDIS_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
+@REDIS_OPTION
+@json_option("the run summary")
 @click.option(
     "--claim-after",
     type=click.FloatRange(min=0.1),

@@ -12,7 +12,7 @@ from typing import Any
 import click
 import sqlite_utils
 
-from cli.common import CONTEXT, open_archive, print_json
+from cli.common import CONTEXT, json_option, open_archive, print_json
 from crawler import alerts, store
 
 #: Counts shown for an import run (the runs table's own) and for a crawl run (its portals' totals).
@@ -25,7 +25,7 @@ CRAWL_COUNTS = ("new", "changed", "unchanged", "duplicate", "failed", "retried")
 @click.option(
     "--alerts", "only_alerts", is_flag=True, help="Show only the runs (of the latest N) that raised alerts, or nothing."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the runs as one JSON object.")
+@json_option("the runs")
 @click.pass_context
 def runs_command(context: click.Context, limit: int, only_alerts: bool, as_json: bool) -> None:
     """List the latest runs (crawls and imports), newest first: status, times, counts, each crawl's

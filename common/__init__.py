@@ -1,4 +1,5 @@
-"""Small helpers every layer shares, and nothing else: this package imports no other package of ours.
+"""Small helpers every layer shares, and nothing else: this package imports no other package of ours
+(the bottom of import-linter's layers contract, pyproject.toml).
 
 - ``now()``: the time stamps the archive and the crawler's tables store (UTC, ISO 8601, to the second).
 """

@@ -24,9 +24,8 @@ from typing import Any, Literal
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from archive import db as archive_db
 from archive.db import write_transaction
-from crawler import store
+from crawler import schema, store
 from crawler.ingest_worker import Archived
 from crawler.ingester import Ingester, IngestError
 from crawler.items import DocumentItem, EventItem
@@ -73,7 +72,7 @@ class ArchivePipeline:
         await self.ingester.start()
 
     def _open(self) -> None:
-        self.db = archive_db.connect(self.db_path)
+        self.db = schema.connect(self.db_path)
         portals: list[str] = list(getattr(self.crawler.spider, "portals", {}))
         self.results = {name: PortalResult(name) for name in portals}
         self.run_id = start_run(self.db, "crawl", dict(self.crawler.settings.getdict("NIANBAO_OPTIONS")))
@@ -117,14 +116,14 @@ class ArchivePipeline:
             return
         outcome = archived.outcome
         if outcome.status == "failed":  # the writer has recorded it in the failures table
-            self._count_failure(result, url, outcome.reason or "not archived")
+            result.failed(url, outcome.reason or "not archived")
         else:
             result.counts["unchanged" if archived.unchanged else outcome.status] += 1
 
     async def _failed(self, result: PortalResult, url: str, reason: str) -> None:
         """A document not archived for a reason of ours (a worker crash, a bug): recorded and counted."""
         await self._write(lambda: record_failure(self.db, self.run_id, url, reason))
-        self._count_failure(result, url, reason)
+        result.failed(url, reason)
 
     def _remember(self, item: DocumentItem) -> None:
         with write_transaction(self.db):
@@ -132,22 +131,9 @@ class ArchivePipeline:
             store.remember(self.db, item.portal, item.url, item.headers, sha256, item.links)
 
     async def _event(self, item: EventItem, result: PortalResult) -> None:
-        if item.kind == "listing":
-            result.listed(item.column, item.items, item.reports, item.declared)
-        elif item.kind == "partial":
-            result.lost(item.column, item.url, item.reason)
-        elif item.kind == "unchanged":
-            result.counts["unchanged"] += 1
-        elif item.kind == "failed":
+        if item.kind == "failed":
             await self._write(lambda: record_failure(self.db, self.run_id, item.url, item.reason))
-            self._count_failure(result, item.url, item.reason)
-        else:
-            result.counts["skipped"] += 1
-            result.events.append({"kind": "skipped", "url": item.url, "reason": item.reason})
-
-    def _count_failure(self, result: PortalResult, url: str, reason: str) -> None:
-        result.counts["failed"] += 1
-        result.events.append({"kind": "failed", "url": url, "reason": reason})
+        result.count(item)
 
     async def _write(self, write: Callable[..., object], *args: Any) -> None:
         await asyncio.wrap_future(self.writer.submit(write, *args))

@@ -32,7 +32,7 @@ import sqlite_utils
 
 from archive import db as archive_db
 from archive.db import write_transaction
-from crawler import alerts, redis_queue, store
+from crawler import alerts, redis_queue, schema, store
 from crawler.ingest_worker import Analysed, Remember, analyse
 from crawler.items import EventItem
 from crawler.redis_pipeline import WrapperPage
@@ -100,9 +100,7 @@ class Books:
         return self.results.setdefault(portal, PortalResult(portal))
 
     def failed(self, portal: str, url: str, reason: str) -> None:
-        result = self.result(portal)
-        result.counts["failed"] += 1
-        result.events.append({"kind": "failed", "url": url, "reason": reason})
+        self.result(portal).failed(url, reason)
 
     def event(self, db: sqlite_utils.Database, run_id: int, item: EventItem) -> None:
         """As crawler.pipeline.ArchivePipeline._event, once per distinct event."""
@@ -110,19 +108,9 @@ class Books:
         if key in self.events:
             return
         self.events.add(key)
-        result = self.result(item.portal)
-        if item.kind == "listing":
-            result.listed(item.column, item.items, item.reports, item.declared)
-        elif item.kind == "partial":
-            result.lost(item.column, item.url, item.reason)
-        elif item.kind == "unchanged":
-            result.counts["unchanged"] += 1
-        elif item.kind == "failed":
+        if item.kind == "failed":
             record_failure(db, run_id, item.url, item.reason)
-            self.failed(item.portal, item.url, item.reason)
-        else:
-            result.counts["skipped"] += 1
-            result.events.append({"kind": "skipped", "url": item.url, "reason": item.reason})
+        self.result(item.portal).count(item)
 
     def stats(self, counted: dict[str, list[tuple[str, str, str]]]) -> None:
         """A crawler's retries and refusals (crawler.pipeline.ArchivePipeline._close)."""
@@ -139,6 +127,7 @@ class Writer:
     """The one archive writer of a distributed run."""
 
     def __init__(self, server: redis.Redis, db: sqlite_utils.Database, claim_after: float = CLAIM_AFTER) -> None:
+        schema.apply_migrations(db)  # opened by archive.db.connect (`nianbao writer`): crawler tables may be missing
         self.server = server
         self.db = db
         self.claim_after = claim_after

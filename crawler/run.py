@@ -22,8 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive import db as archive_db
-from crawler import alerts, store
+from crawler import alerts, schema, store
 from crawler import settings as default_settings
 from intake.ingest import finish_run
 
@@ -89,7 +88,7 @@ def crawl(
             on_progress(message)
     if error or run_id is None:
         raise CrawlError(error or f"the crawl process ended without starting a run{child.ending()}")
-    db = archive_db.connect(db_path)
+    db = schema.connect(db_path)
     try:
         finish_run(db, run_id, "interrupted")  # only a run its process left running: a finished one stays so
         raised = alerts.check_run(db, run_id)

@@ -35,8 +35,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
-from archive import db as archive_db
-from crawler import families, pages, registry, store
+from crawler import families, pages, registry, schema, store
 from crawler import settings as default_settings
 from crawler.families import Follow
 from crawler.items import DocumentItem, EventItem, EventKind, export_bodies
@@ -187,7 +186,7 @@ class PortalSpider(Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.settings.getbool("NIANBAO_DRY_RUN"):  # a dry run touches no archive
-            db = archive_db.connect(self.settings["NIANBAO_DB"])
+            db = schema.connect(self.settings["NIANBAO_DB"])
             self.cache = store.load_cache(db, list(self.portals))
             db.close()
         for request in self.seeds():

@@ -1,5 +1,5 @@
-"""The crawler's own tables (migration 2 of archive/db.py): the conditional-GET cache and per-portal run
-results, plus the run summary read back from them.
+"""Reading and writing the crawler's own tables (their migration set: crawler/schema.py): the conditional-GET
+cache and per-portal run results, plus the run summary read back from them.
 
 The summary is rebuilt from the archive rather than passed between processes: the crawl runs in a child
 process (Twisted's reactor cannot restart), and the archive is the one place both sides can read.
@@ -16,6 +16,8 @@ import sqlite_utils
 
 from archive.db import write_transaction
 from common import now
+from crawler import schema
+from crawler.items import EventItem
 
 COUNTS = ("listings", "reports_found", "fetched", "new", "changed", "unchanged", "duplicate", "failed", "skipped")
 #: The counts the archive keeps on the run row itself, in the transaction of each document (intake.ingest).
@@ -99,6 +101,26 @@ class PortalResult:
 
     def lost(self, column: str, url: str, reason: str) -> None:
         self.columns.setdefault(column, ColumnTally()).lost.append(f"{reason} ({url})")
+
+    def failed(self, url: str, reason: str) -> None:
+        """A request or document that failed, with its reason (the caller records it in the archive too)."""
+        self.counts["failed"] += 1
+        self.events.append({"kind": "failed", "url": url, "reason": reason})
+
+    def count(self, event: EventItem) -> None:
+        """Count what the spider reported besides documents (the one place both the single-machine pipeline
+        and the distributed writer count it; a ``failed`` event is also recorded in the archive by them)."""
+        if event.kind == "listing":
+            self.listed(event.column, event.items, event.reports, event.declared)
+        elif event.kind == "partial":
+            self.lost(event.column, event.url, event.reason)
+        elif event.kind == "unchanged":
+            self.counts["unchanged"] += 1
+        elif event.kind == "failed":
+            self.failed(event.url, event.reason)
+        else:
+            self.counts["skipped"] += 1
+            self.events.append({"kind": "skipped", "url": event.url, "reason": event.reason})
 
     def unreachable(self) -> str | None:
         """Why the portal's hosts never answered (``unreachable: connection refused``: a network outage, a
@@ -196,6 +218,7 @@ def run_summary(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
 
 def last_runs(db: sqlite_utils.Database) -> dict[str, dict[str, object]]:
     """Each portal's latest run result (for `nianbao portals`)."""
+    schema.apply_migrations(db)  # opened by archive.db.connect (`nianbao portals`): the crawler's tables may be missing
     rows = db.execute(
         """SELECT p.portal, p.run_id, r.started_at, p.status, p.new, p.changed, p.unchanged, p.failed, p.problems
            FROM crawl_portal_runs p JOIN runs r ON r.id = p.run_id

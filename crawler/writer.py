@@ -28,7 +28,7 @@ from typing import IO
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
-from archive import db as archive_db
+from crawler import schema
 from crawler.ingest_worker import Analysed, Archived, Frames, Remember, encode
 from intake.ingest import Batch
 from parsers import doc
@@ -96,6 +96,6 @@ def main() -> None:
         doc.die_with_parent(int(sys.argv[2]), signal.SIGKILL)
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    db = archive_db.connect(sys.argv[1])
+    db = schema.connect(sys.argv[1])
     Writer(db, channel).run(Frames(sys.stdin.fileno()))
     db.close()

@@ -25,7 +25,8 @@ from typing import Generic, Literal, TypeVar
 
 import sqlite_utils
 
-from archive.db import deferred_search_index, prepare_index_tokens, write_transaction
+from archive.db import deferred_search_index, write_transaction
+from archive.fts import prepare_index_tokens
 from common import now
 from intake import bounded, linking, records
 from parsers.document import SHORT_TYPES, ExtractedDocument, ExtractionError

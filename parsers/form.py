@@ -5,7 +5,7 @@ The form is fixed by the State Council (国办公开办函〔2021〕30号 for re
 before it differs only in table 二 and in printing (六)其他处理 as one row). Everything that reads, writes
 or shows the tables takes its keys and wording from here: the parser (``parsers.tables``), the record
 (``parsers.record``), the checks, the terminal renderer (``cli.render``), the Datasette report page and
-the layouts the tests render (``testkit.layouts``); ``tests/test_report_form.py`` checks the JSON schema
+the layouts the replica and the tests render (``replica.layouts``); ``tests/test_report_form.py`` checks the JSON schema
 (``docs/report.schema.json``) against it.
 """
 

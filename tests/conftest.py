@@ -14,7 +14,14 @@ from archive.db import connect
 from cli.main import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEEDS = FIXTURES / "seeds"
+#: What the replica serves, in its package (replica/sites/common.py): the tests read the same files there.
+REPLICA_DATA = Path(__file__).parents[1] / "replica" / "data"
+SEEDS = REPLICA_DATA / "seeds"
+#: The seed reports rendered as PDF, DOCX and DOC (tests/fixtures/make_extraction_fixtures.py); their golden
+#: records, the GBK page, the scan and the encrypted PDFs stay in tests/fixtures/extraction/.
+RENDERED = REPLICA_DATA / "rendered"
+#: A real report (淮安 2024), served by the replica; its golden record is tests/fixtures/real/huaian-2024.json.
+HUAIAN_PDF = REPLICA_DATA / "real" / "huaian-2024.pdf"
 
 #: The seed reports by the place that names them (their file names are content hashes).
 SEED_FILES = {

@@ -1,6 +1,6 @@
 """Scaffolding for the tests that serve and crawl the replica (tests/test_crawl_replica.py, test_family_*.py …).
 
-Once, for every such test: a replica site built from a few ``crawler/replica/sites/<module>.py`` modules, a
+Once, for every such test: a replica site built from a few ``replica/sites/<module>.py`` modules, a
 replica server that is always shut down, a registry file in a test's folder, `nianbao crawl --json
 --via-replica` run in-process and its JSON summary read, the lookups on that summary, and the saved pages of
 ``tests/families/<family>/``. The tests themselves keep only what they check.
@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 
 from cli.main import cli
 from crawler.registry import DEFAULT_REGISTRY
-from crawler.replica.model import Site
-from crawler.replica.server import Replica, ReplicaServer
+from replica.model import Site
+from replica.server import Replica, ReplicaServer
 
 #: The saved pages of each family, one folder a family (tests/families/<family>/).
 FAMILIES = Path(__file__).parent / "families"
@@ -33,7 +33,7 @@ SiteBuilder = Callable[[int], Site]
 
 
 class SiteModule(Protocol):
-    """A module of crawler/replica/sites/: it adds its portal's pages to a site."""
+    """A module of replica/sites/: it adds its portal's pages to a site."""
 
     def build(self, site: Site, state: int) -> None: ...
 

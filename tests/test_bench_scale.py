@@ -19,7 +19,7 @@ import ingest as ingest_bench  # bench/ is not a package: on the path above
 import scale
 import synthetic
 
-SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+SEEDS = synthetic.SEED_DIR  # the seed reports the generator cuts up (replica/data/seeds/)
 
 
 def test_power_fit_finds_the_growth_exponent() -> None:

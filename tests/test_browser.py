@@ -1,6 +1,6 @@
 """`nianbao serve` end to end: a real Datasette on loopback over an archive built by `nianbao import`
 of the seeds and their PDF/DOCX/DOC/HTML fixtures, and of the replica's agency with three years of reports
-(its report pages and DOCX: crawler/replica/sites/liaocheng_rsj.py), driven by a real headless Chromium
+(its report pages and DOCX: replica/sites/liaocheng_rsj.py), driven by a real headless Chromium
 (Selenium with Debian's chromium-driver), and its JSON API read the same way a script would. The charts
 (datasette-dashboards) and the compare page are read from what Chromium draws: the charts' SVG marks
 (their labels carry their values) and the compare table's cells.
@@ -34,8 +34,8 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from cli.main import cli
-from crawler.replica.sites import liaocheng_rsj
-from tests.conftest import FIXTURES, SEED_FILES, SEEDS
+from replica.sites import liaocheng_rsj
+from tests.conftest import FIXTURES, RENDERED, SEED_FILES, SEEDS
 from tests.test_compare_page import write_replica_reports
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "nianbao.db"
     replica = [str(file) for file in write_replica_reports(folder / "rsj")]
     result = CliRunner().invoke(
-        cli, ["--db", str(path), "import", str(SEEDS), str(FIXTURES / "extraction"), str(hostile), *replica]
+        cli,
+        ["--db", str(path), "import", str(SEEDS), str(FIXTURES / "extraction"), str(RENDERED), str(hostile), *replica],
     )
     assert result.exit_code == 1, result.output  # exactly one fixture fails: the password-protected PDF
     assert result.output.count("failed ") == 1 and "password-protected" in result.output

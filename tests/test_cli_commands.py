@@ -19,7 +19,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from cli.main import ARCHIVE_COMMANDS, cli
-from crawler.replica.sites import qufu
+from replica.sites import qufu
 from tests.conftest import SEED_FILES, SEEDS, RunCli
 from tests.replica_kit import bundled_rows, serving, sites_of
 

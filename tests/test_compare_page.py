@@ -1,5 +1,5 @@
 """One agency across years (issue 13 item 3): agency aliases (archive/aliases.py), the replica's agency with
-three years of reports (crawler/replica/sites/liaocheng_rsj.py) and the compare page (``/-/compare``).
+three years of reports (replica/sites/liaocheng_rsj.py) and the compare page (``/-/compare``).
 
 Real parts: the replica's own bytes (its three report pages and the 2023 DOCX) imported by `nianbao import`
 beside the seeds, and once crawled by the real crawler through the replica; Datasette in-process over the
@@ -21,8 +21,8 @@ from click.testing import CliRunner
 from archive.aliases import Body, full_name, spellings
 from archive.db import connect
 from cli.main import cli
-from crawler.replica.model import Site
-from crawler.replica.sites import liaocheng_rsj
+from replica.model import Site
+from replica.sites import liaocheng_rsj
 from tests.conftest import SEEDS
 from tests.replica_kit import crawl_json, serving, sites_of
 from web import formatting, serve

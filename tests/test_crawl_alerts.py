@@ -23,10 +23,11 @@ import pytest
 
 from archive.db import connect
 from crawler import alerts
-from crawler.replica import templates
-from crawler.replica.model import Resource, Site
-from crawler.replica.sites.common import seed
 from intake.ingest import finish_run, start_run
+from replica import templates
+from replica.model import Resource, Site
+from replica.sites.common import seed
+from tests.conftest import SEEDS
 from tests.replica_kit import Summary, crawl_json, portal_row, registry_file, serving
 from tests.replica_kit import nianbao as nianbao_cli
 
@@ -235,7 +236,7 @@ def test_an_archive_of_an_earlier_release_migrates_and_lists_its_runs(tmp_path: 
     [
         ["crawl", "nowhere"],
         ["crawl", "--max-list-pages", "0"],
-        ["crawl", "--warc", str(FIXTURES / "seeds" / "000_0b3756e79a1f4c29.txt")],
+        ["crawl", "--warc", str(SEEDS / "000_0b3756e79a1f4c29.txt")],
     ],
     ids=["unknown-portal", "bad-value", "warc-not-a-folder"],
 )

@@ -19,9 +19,9 @@ import pytest
 from archive.db import connect
 from crawler.lock import CrawlLock
 from crawler.registry import load as load_registry
-from crawler.replica import sites
-from crawler.replica.server import Hit, ReplicaServer
-from crawler.replica.sites import common, huaian, liaocheng_kjj, vsb_zhada, weihai, zhoukou
+from replica import sites
+from replica.server import Hit, ReplicaServer
+from replica.sites import common, huaian, liaocheng_kjj, vsb_zhada, weihai, zhoukou
 from tests.replica_kit import Summary, crawl_json, events, nianbao, one_portal_registry, portal, serving
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ SEED_TITLES = [
     "威海市科学技术局2023年政府信息公开工作年度报告",
     "淮安市人民政府2024年政府信息公开工作年度报告",
 ]
-#: Reports of the other family portals (generated with testkit.layouts for their agencies).
+#: Reports of the other family portals (generated with replica.layouts for their agencies).
 FAMILY_TITLES = [
     "三亚市海棠区人民政府2020年政府信息公开工作年度报告",
     "北京市大兴区人民政府2023年政府信息公开工作年度报告",
@@ -80,13 +80,15 @@ class Runs:
 @pytest.fixture(scope="module")
 def runs(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     db = tmp_path_factory.mktemp("crawl") / "archive.db"
-    summaries, hits = [], []
+    summaries: list[Summary] = []
+    hits: list[list[Hit]] = []
     for state in (1, 1, 2):
         replica.replica.set_state(state)
         replica.replica.log.clear()
         summaries.append(crawl_json(db, replica))
         hits.append(list(replica.replica.log))
-    return Runs(db, *summaries, hits=hits)
+    first, second, third = summaries
+    return Runs(db, first, second, third, hits=hits)
 
 
 def test_first_run_archives_every_report_once_with_its_files(runs: Runs) -> None:

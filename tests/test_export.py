@@ -29,10 +29,10 @@ from cli.export_commands import export_command
 from cli.main import cli
 from parsers import form
 from parsers.record import parse_bytes
-from tests.conftest import FIXTURES, SEEDS
+from tests.conftest import FIXTURES, RENDERED, SEEDS
 
 GOLDEN = FIXTURES / "parse"
-WEIHAI_DOCX = FIXTURES / "extraction" / "report-004.docx"
+WEIHAI_DOCX = RENDERED / "report-004.docx"
 WUHAN = FIXTURES / "parse_table2" / "wuhan-2020-format2019-trailing.html"
 
 Rows = list[dict[str, Any]]

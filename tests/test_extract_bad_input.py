@@ -18,12 +18,14 @@ import pytest
 
 from parsers.document import PDF, ExtractionError
 from parsers.extract import extract
+from tests.conftest import RENDERED
 
 SAMPLES = Path(__file__).parent / "fixtures" / "extraction"
 
 
 def sample(name: str) -> bytes:
-    return (SAMPLES / name).read_bytes()
+    folder = SAMPLES if (SAMPLES / name).exists() else RENDERED  # the seeds' renderings: in the replica's package
+    return (folder / name).read_bytes()
 
 
 def fails(data: bytes, reason: str, seconds: float = 5.0) -> None:

@@ -1,8 +1,8 @@
 """Extraction of every format from real files: the fixtures made from the seeds, and a real PDF.
 
-The fixtures (tests/fixtures/extraction/, made by tests/fixtures/make_extraction_fixtures.py) carry the
-seed's hand-labelled record beside them; a table is right when every table-三 and table-四 value of the
-record is in its cell, blank cells blank.
+The fixtures (replica/data/rendered/, made by tests/fixtures/make_extraction_fixtures.py) have the seed's
+hand-labelled record (tests/fixtures/extraction/) beside them; a table is right when every table-三 and
+table-四 value of the record is in its cell, blank cells blank.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from parsers.document import DOC, DOCX, HTML, PDF, ExtractedDocument
 from parsers.extract import extract
 from parsers.text import normalise
 from testkit import cellcheck
+from tests.conftest import HUAIAN_PDF, RENDERED
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "extraction"
@@ -33,7 +34,8 @@ def assert_all_cells(document: ExtractedDocument, wanted: dict) -> None:
 
 
 def load(name: str, url: str | None = None, headers: dict[str, str] | None = None) -> ExtractedDocument:
-    return extract((SAMPLES / name).read_bytes(), url=url, headers=headers)
+    folder = SAMPLES if (SAMPLES / name).exists() else RENDERED  # the seeds' renderings: in the replica's package
+    return extract((folder / name).read_bytes(), url=url, headers=headers)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -84,7 +86,7 @@ def test_doc_is_converted_by_libreoffice_with_its_tables() -> None:
 
 
 def test_real_huaian_pdf_tables_cell_for_cell() -> None:
-    document = extract((FIXTURES / "real" / "huaian-2024.pdf").read_bytes())
+    document = extract(HUAIAN_PDF.read_bytes())
     wanted = json.loads((FIXTURES / "real" / "huaian-2024.json").read_text())
     assert document.page_count == 6 and not document.needs_ocr
     assert document.title == "淮安市人民政府2024 年政府信息公开工作年度报告"

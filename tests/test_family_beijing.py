@@ -8,7 +8,7 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import beijing
-from crawler.replica.sites import beijing_daxing
+from replica.sites import beijing_daxing
 from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
 FIXTURES = FAMILIES / "beijing"

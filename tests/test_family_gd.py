@@ -7,7 +7,7 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families
 from crawler.families import gd
-from crawler.replica.sites import gd_guangdong, gd_guangzhou
+from replica.sites import gd_guangdong, gd_guangzhou
 from tests.replica_kit import FAMILIES, SiteModule, Summary, crawl_portal, fixture_text, sites_of
 
 FIXTURES = FAMILIES / "gd"

@@ -11,9 +11,9 @@ import pytest
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import Follow, Listing, hanweb
-from crawler.replica import sites
-from crawler.replica.model import Site
-from crawler.replica.sites.common import html_page
+from replica import sites
+from replica.model import Site
+from replica.sites.common import html_page
 from tests.replica_kit import FAMILIES, crawl_json, fixture_text, portal, portal_row, registry_file, serving
 
 FIXTURES = FAMILIES / "hanweb"

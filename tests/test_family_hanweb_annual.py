@@ -12,8 +12,8 @@ from archive.db import connect
 from crawler import families, pages
 from crawler.families import Follow, hanweb_annual
 from crawler.registry import Portal
-from crawler.replica.server import ReplicaServer
-from crawler.replica.sites import weihai
+from replica.server import ReplicaServer
+from replica.sites import weihai
 from tests.replica_kit import FAMILIES, bundled_rows, crawl_json, events, fixture_text, registry_file, serving, sites_of
 
 FIXTURES = FAMILIES / "hanweb_annual"

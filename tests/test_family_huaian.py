@@ -6,7 +6,7 @@ import pytest
 
 from crawler import families, pages
 from crawler.families import huaian
-from crawler.replica.sites import huaian as site
+from replica.sites import huaian as site
 from tests.replica_kit import FAMILIES, fixture_text, sites_of
 
 FIXTURES = FAMILIES / "huaian"

@@ -8,7 +8,7 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import shaanxi
-from crawler.replica.sites import shaanxi_baishui
+from replica.sites import shaanxi_baishui
 from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
 FIXTURES = FAMILIES / "shaanxi"

@@ -11,8 +11,8 @@ import pytest
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import shandong
-from crawler.replica.server import ReplicaServer
-from crawler.replica.sites import boshan, common, liaocheng_kjj
+from replica.server import ReplicaServer
+from replica.sites import boshan, common, liaocheng_kjj
 from tests.replica_kit import FAMILIES, bundled_rows, crawl_json, events, registry_file, serving, sites_of
 
 FIXTURES = FAMILIES / "shandong"

@@ -11,8 +11,8 @@ import pytest
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import sitesources
-from crawler.replica.server import ReplicaServer
-from crawler.replica.sites import huaian, zhoukou
+from replica.server import ReplicaServer
+from replica.sites import huaian, zhoukou
 from tests.replica_kit import FAMILIES, bundled_rows, crawl_json, events, fixture_text, registry_file, serving, sites_of
 
 FIXTURES = FAMILIES / "sitesources"

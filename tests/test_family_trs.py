@@ -13,8 +13,8 @@ from archive.db import connect
 from crawler import families
 from crawler.families import Follow, trs
 from crawler.registry import Portal
-from crawler.replica.server import ReplicaServer
-from crawler.replica.sites import trs_fuqing, trs_km
+from replica.server import ReplicaServer
+from replica.sites import trs_fuqing, trs_km
 from tests.replica_kit import (
     FAMILIES,
     bundled_rows,

@@ -7,7 +7,7 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import ucap
-from crawler.replica.sites import ucap_sanya_haitang
+from replica.sites import ucap_sanya_haitang
 from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
 FIXTURES = FAMILIES / "ucap"

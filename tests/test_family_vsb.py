@@ -7,7 +7,7 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import vsb
-from crawler.replica.sites import vsb_zhada
+from replica.sites import vsb_zhada
 from tests.replica_kit import FAMILIES, crawl_portal, events, fixture_text, sites_of
 
 FIXTURES = FAMILIES / "vsb"

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import xxgk_public
-from crawler.replica.sites import public_bengbu
+from replica.sites import public_bengbu
 from tests.replica_kit import FAMILIES, crawl_json, fixture_text, one_portal_registry, serving, sites_of
 
 FIXTURES = FAMILIES / "xxgk_public"

@@ -7,7 +7,7 @@ from pathlib import Path
 from archive.db import connect
 from crawler import families, pages
 from crawler.families import yunnan
-from crawler.replica.sites import yunnan_qujing
+from replica.sites import yunnan_qujing
 from tests.replica_kit import FAMILIES, crawl_portal, fixture_text, sites_of
 
 FIXTURES = FAMILIES / "yunnan"

@@ -32,12 +32,13 @@ from parsers.document import ExtractionError
 from parsers.extract import extract
 from parsers.identity import identify
 from parsers.record import parse
+from tests.conftest import RENDERED, SEEDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: LibreOffice converts a DOC in ~1 s, too slow for a thousand mutants: DOC bytes are left out.
 BASES = sorted(
     path
-    for folder in (FIXTURES / "extraction", FIXTURES / "seeds")
+    for folder in (FIXTURES / "extraction", RENDERED, SEEDS)
     for path in folder.iterdir()
     if path.suffix in (".pdf", ".docx", ".html", ".txt")
 )

@@ -25,7 +25,7 @@ from crawler.ingester import Ingester
 from intake import bounded
 from intake.ingest import FAILED_EXTRACTION, Outcome, Source, start_run
 from parsers.document import ExtractionError
-from tests.conftest import FIXTURES, SEED_FILES, SEEDS, RunCli
+from tests.conftest import RENDERED, SEED_FILES, SEEDS, RunCli
 
 ROOT = Path(__file__).resolve().parents[1]
 QUFU = (SEEDS / SEED_FILES["曲阜"]).read_bytes()
@@ -120,7 +120,7 @@ def _pack(bits: list[int]) -> bytes:
 def corrupt_doc() -> bytes:
     """report-001.doc with one byte of its OLE sector allocation table changed: LibreOffice reads its
     UTF-16 text as 8-bit characters (``hTãS^Ñy€b@\\…``), with not one Chinese character."""
-    data = bytearray((FIXTURES / "extraction" / "report-001.doc").read_bytes())
+    data = bytearray((RENDERED / "report-001.doc").read_bytes())
     data[570] = 0xF9
     return bytes(data)
 

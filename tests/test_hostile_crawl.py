@@ -26,11 +26,11 @@ import pytest
 
 from archive.db import connect
 from crawler.families import base, trs
-from crawler.replica import large, templates
-from crawler.replica.model import Answer, Api, Call, Resource, Site
-from crawler.replica.server import CHUNK, Handler, Replica, ReplicaServer
-from crawler.replica.sites.common import PDF, seed
 from crawler.spider import RequestBudget
+from replica import large, templates
+from replica.model import Answer, Api, Call, Resource, Site
+from replica.server import CHUNK, Handler, Replica, ReplicaServer
+from replica.sites.common import PDF, seed
 from tests.replica_kit import Summary, crawl_json, events, one_portal_registry, portal
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,11 +31,12 @@ from parsers.extract import extract
 from parsers.identity import identify
 from parsers.record import parse
 from parsers.titles import MAX_TITLE_CHARS
+from tests.conftest import RENDERED, SEEDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REPORT_DOCX = FIXTURES / "extraction" / "report-000.docx"
+REPORT_DOCX = RENDERED / "report-000.docx"
 GBK_PAGE = FIXTURES / "extraction" / "report-002-gbk.html"
-SEED = FIXTURES / "seeds" / "000_0b3756e79a1f4c29.txt"
+SEED = SEEDS / "000_0b3756e79a1f4c29.txt"
 #: "Grows at most ~linearly": 10× the input may take at most this many times as long (generous slack for a
 #: loaded machine; the quadratic paths took ~100× per 10×).
 LINEAR_SLACK = 30
@@ -467,7 +468,7 @@ def test_only_content_that_fits_no_encoding_fails() -> None:
         (b"", "empty content"),
         (REPORT_DOCX.read_bytes()[:20_000], "corrupt or truncated ZIP/DOCX"),
         (FIXTURES.joinpath("extraction", "password-protected.pdf").read_bytes(), "password-protected PDF"),
-        (FIXTURES.joinpath("extraction", "report-000.pdf").read_bytes()[:30_000], "truncated PDF"),
+        (RENDERED.joinpath("report-000.pdf").read_bytes()[:30_000], "truncated PDF"),
         (b"\x89PNG\r\n\x1a\n" + bytes(64), "a PNG image, not a supported document type"),
         (b"%PDF-1.7\n" + bytes(100), "PDFium cannot open it"),
         (docx_with(lambda xml: xml[: len(xml) // 2]), "unreadable DOCX: XMLSyntaxError"),

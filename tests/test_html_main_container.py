@@ -18,11 +18,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.replica import large, sites
 from parsers import decode, htmlmeta
 from parsers.document import ExtractedDocument
 from parsers.extract import extract
 from parsers.record import parse
+from replica import large, sites
 
 TESTS = Path(__file__).parent
 CONTAINERS = TESTS / "fixtures" / "html-containers"

@@ -9,14 +9,14 @@ from pathlib import Path
 import sqlite_utils
 
 from intake.linking import similarity
-from tests.conftest import FIXTURES, SEED_FILES, SEEDS, RunCli
+from tests.conftest import FIXTURES, RENDERED, SEED_FILES, SEEDS, RunCli
 
 SEED_OF = {f"report-{number:03d}": place for number, place in enumerate(SEED_FILES)}
 
 
 def test_every_fixture_is_archived_with_its_seeds_text(run_cli: RunCli, db_path: Path) -> None:
     run_cli("import", str(SEEDS))
-    summary = json.loads(run_cli("import", "--json", str(FIXTURES / "extraction"), expect=1).output)
+    summary = json.loads(run_cli("import", "--json", str(FIXTURES / "extraction"), str(RENDERED), expect=1).output)
     failed = {Path(file["path"]).name: file["reason"] for file in summary["files"] if file["status"] == "failed"}
     assert failed == {"password-protected.pdf": "password-protected PDF: it cannot be opened without its password"}
     db = sqlite_utils.Database(db_path)

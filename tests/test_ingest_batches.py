@@ -15,14 +15,14 @@ from archive.db import connect
 from archive.fts import INDEXES
 from archive.search import matching_report_ids
 from intake.ingest import Batch, BatchLimits, Outcome, Source, ingest, prepare, start_run, write_batched
-from tests.conftest import FIXTURES, SEED_FILES, SEEDS
+from tests.conftest import FIXTURES, RENDERED, SEED_FILES, SEEDS
 
 LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_bytes()
 QUFU = (SEEDS / SEED_FILES["曲阜"]).read_bytes()
 WEIHAI = (SEEDS / SEED_FILES["威海"]).read_bytes()
 REVISED = LIAOCHENG.replace("475条".encode(), "476条".encode())
 HERE = FIXTURES / "report_record"
-DOCX = (FIXTURES / "extraction" / "report-000.docx").read_bytes()  # the 聊城 report of PAGE, with table 四
+DOCX = (RENDERED / "report-000.docx").read_bytes()  # the 聊城 report of PAGE, with table 四
 PAGE = "http://kjj.liaocheng.gov.cn/info/1144/96851.htm"
 NOTE = "关于《聊城市科学技术局2022年政府信息公开工作年度报告》的解读\n本报告分为六个部分，现解读如下。".encode()
 
@@ -34,9 +34,7 @@ SOURCES = [
     Source("https://a.example/qf.txt", QUFU),
     Source("https://mirror.example/lc.txt", LIAOCHENG),
     Source("https://a.example/lc.txt", REVISED),
-    Source(
-        "http://kjj.liaocheng.gov.cn/nb.docx", (FIXTURES / "extraction" / "report-000.docx").read_bytes(), found_on=PAGE
-    ),
+    Source("http://kjj.liaocheng.gov.cn/nb.docx", (RENDERED / "report-000.docx").read_bytes(), found_on=PAGE),
     Source("http://kjj.liaocheng.gov.cn/jiedu.txt", NOTE, found_on=PAGE),
     Source(PAGE, (HERE / "liaocheng-page.html").read_bytes()),
     Source("https://a.example/empty.txt", b""),

@@ -22,7 +22,7 @@ from archive.fts import INDEXES
 from crawler.ingest_worker import Archived
 from crawler.ingester import Ingester
 from intake.ingest import Source, start_run
-from tests.conftest import FIXTURES, SEED_FILES, SEEDS
+from tests.conftest import RENDERED, SEED_FILES, SEEDS
 
 FILES = 400
 
@@ -118,7 +118,7 @@ def test_kill_9_mid_conversion_takes_libreoffice_along_and_the_next_start_cleans
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
     db_path = tmp_path / "a.db"
-    (tmp_path / "report.doc").write_bytes((FIXTURES / "extraction" / "report-001.doc").read_bytes())
+    (tmp_path / "report.doc").write_bytes((RENDERED / "report-001.doc").read_bytes())
     command = [sys.executable, "-m", "cli", "--db", str(db_path), "import"]
     process = subprocess.Popen([*command, str(tmp_path / "report.doc")], env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -144,7 +144,7 @@ def test_a_deadline_takes_libreoffice_along(tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch), "NIANBAO_DOCUMENT_TIMEOUT_S": "0.5"}
-    (tmp_path / "report.doc").write_bytes((FIXTURES / "extraction" / "report-001.doc").read_bytes())
+    (tmp_path / "report.doc").write_bytes((RENDERED / "report-001.doc").read_bytes())
     doc = str(tmp_path / "report.doc")
     command = [sys.executable, "-m", "cli", "--db", str(tmp_path / "a.db"), "import", "--json", doc]
     imported = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)

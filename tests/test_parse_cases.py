@@ -10,9 +10,9 @@ from parsers.cells import number
 from parsers.identity import find_title, identify, portal_urls, signed_date
 from parsers.region import resolve
 from testkit.records import parse_bytes
-from tests.conftest import FIXTURES, SEED_FILES
+from tests.conftest import FIXTURES, SEED_FILES, SEEDS
 
-LIAOCHENG = (FIXTURES / "seeds" / SEED_FILES["聊城"]).read_text(encoding="utf-8")
+LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

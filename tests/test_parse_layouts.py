@@ -1,7 +1,7 @@
 """Tables 三 and 四 from every text layout real reports come in: ``|``-separated tables, blank rows, prose that
 names table rows, printed negatives and group subtotals, and row labels with typos.
 
-Where each ``|`` shape was seen: tests/fixtures/parse_layouts/README.md. The generated layouts (testkit/layouts.py)
+Where each ``|`` shape was seen: tests/fixtures/parse_layouts/README.md. The generated layouts (replica/layouts.py)
 are compared value by value with the truth: a printed cell must be read exactly, a blank one is null or what the
 table's own arithmetic fixes, and nothing is ever invented.
 """
@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from parsers.form import SPLIT_OTHER as SPLIT_OTHER_KEYS
 from parsers.form import T3_KEYS
 from parsers.infer import infer
-from testkit.layouts import PARENT_STYLES, T3_LABELS, TEXT_LAYOUTS, Quirks, random_record, render_text, typo
+from replica.layouts import PARENT_STYLES, T3_LABELS, TEXT_LAYOUTS, Quirks, random_record, render_text
+from testkit.layouts import typo
 from testkit.records import parse_bytes
 from tests.conftest import FIXTURES
 from tests.test_parse_properties import CELLS, assert_parsed

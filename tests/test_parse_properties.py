@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from parsers.form import T3_KEYS, T4_KEYS
 from parsers.record import parse_bytes
 from parsers.report import ReportRecord
-from testkit.layouts import TEXT_LAYOUTS, Quirks, docx_to_pdf, random_record, render_docx, render_html, render_text
+from replica.layouts import TEXT_LAYOUTS, Quirks, docx_to_pdf, random_record, render_docx, render_html, render_text
 
 CELLS = [("applications", key, column) for key in T3_KEYS for column in range(7)] + [
     ("review_litigation", key, column) for key in T4_KEYS for column in range(5)

@@ -22,7 +22,7 @@ from archive import db as archive_db
 from parsers.document import TEXT, ExtractedDocument
 from parsers.record import parse
 from testkit.records import parse_bytes
-from tests.conftest import FIXTURES, SEED_FILES, RunCli
+from tests.conftest import FIXTURES, SEED_FILES, SEEDS, RunCli
 from web import serve
 
 STATUS = FIXTURES / "parse_status"
@@ -35,7 +35,7 @@ NOT_REPORTS = [
     "comparison-2022-2023.txt",
     "comparison-2022-2023.html",
 ]
-LIAOCHENG = (FIXTURES / "seeds" / SEED_FILES["聊城"]).read_text(encoding="utf-8")
+LIAOCHENG = (SEEDS / SEED_FILES["聊城"]).read_text(encoding="utf-8")
 #: 聊城 cut before its table 四: tables 二 and 三 complete, 四 missing.
 WITHOUT_TABLE_4 = LIAOCHENG[: LIAOCHENG.index("四、政府信息公开行政复议")]
 SCAN = FIXTURES / "extraction" / "scan-004.pdf"
@@ -94,9 +94,7 @@ def test_missing_or_blank_tables_are_incomplete_never_pass(name: str, data: byte
 
 
 def test_seeds_keep_their_status() -> None:
-    statuses = {
-        place: parse_bytes((FIXTURES / "seeds" / name).read_bytes())["status"] for place, name in SEED_FILES.items()
-    }
+    statuses = {place: parse_bytes((SEEDS / name).read_bytes())["status"] for place, name in SEED_FILES.items()}
     assert statuses == {"聊城": "pass", "周口": "pass", "博山": "fail", "曲阜": "pass", "威海": "pass"}
 
 
@@ -118,7 +116,7 @@ def test_parse_prints_the_status(run_cli: RunCli) -> None:
     files = [
         STATUS / "headers-only-2023.txt",
         STATUS / "comparison-2022-2023.txt",
-        FIXTURES / "seeds" / SEED_FILES["博山"],
+        SEEDS / SEED_FILES["博山"],
     ]
     text = run_cli("parse", *map(str, files)).output
     assert "status:      incomplete — statistics tables missing or blank" in text

@@ -18,18 +18,9 @@ from hypothesis import strategies as st
 from parsers.cells import money_unit, money_unit_in_label
 from parsers.record import parse_bytes
 from parsers.report import ReportRecord
-from testkit.layouts import (
-    T2_SHAPES,
-    T2_UNITS,
-    TEXT_LAYOUTS,
-    Quirks,
-    random_active,
-    random_record,
-    render_t2_docx,
-    render_t2_html,
-    render_t2_text,
-)
-from tests.conftest import FIXTURES
+from replica.layouts import TEXT_LAYOUTS, Quirks, random_record
+from testkit.layouts import T2_SHAPES, T2_UNITS, random_active, render_t2_docx, render_t2_html, render_t2_text
+from tests.conftest import FIXTURES, HUAIAN_PDF
 
 HERE = FIXTURES / "parse_table2"
 _INTRO = "某县科学技术局2019年政府信息公开工作年度报告\n本报告中所列数据统计期限自2019年1月1日起至2019年12月31日止。\n"
@@ -44,7 +35,7 @@ def _active(record: ReportRecord) -> dict[str, Any]:
 
 def test_huaian_pdf_merged_cells_are_read_under_their_headers() -> None:
     """The real PDF's grid repeats 行政许可's 447228 in three columns: one value, no warning."""
-    record = parse_bytes((FIXTURES / "real" / "huaian-2024.pdf").read_bytes())
+    record = parse_bytes(HUAIAN_PDF.read_bytes())
     golden = json.loads((FIXTURES / "real" / "huaian-2024.json").read_text(encoding="utf-8"))
     assert record["active_disclosure"] == golden["active_disclosure"]
     assert not [warning for warning in record["warnings"] if warning.startswith("active_disclosure")]

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from crawler import registry
-from crawler.replica import sites
-from crawler.replica.server import ReplicaServer
+from replica import sites
+from replica.server import ReplicaServer
 from tests.replica_kit import serving
 
 PORTALS = registry.load()

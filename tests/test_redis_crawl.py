@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from crawler import redis_queue
-from crawler.replica import large
-from crawler.replica.server import Replica, ReplicaServer
+from replica import large
+from replica.server import Replica, ReplicaServer
 from tests.replica_kit import nianbao
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 @contextmanager
 def generated_site(folder: Path, portals: int, reports: int) -> Iterator[tuple[ReplicaServer, Path, int]]:
-    """The generated replica (crawler/replica/large.py): ``portals`` portals × ``reports`` reports (a page and
+    """The generated replica (replica/large.py): ``portals`` portals × ``reports`` reports (a page and
     a PDF each) and their listings, served on loopback; its registry file; how many pages it has."""
     site, registry_toml = large.build(portals, reports)
     registry = folder / "portals.toml"

@@ -1,17 +1,16 @@
-"""The benchmark's generated replica (crawler/replica/large.py): report pages in their family's body
+"""The benchmark's generated replica (replica/large.py): report pages in their family's body
 container, and distinct PDFs made from a LibreOffice PDF by changing digits only (``PdfTemplate``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from crawler.replica import large
 from parsers.extract import extract
 from parsers.record import parse
+from replica import large
+from tests.conftest import RENDERED
 
-FIXTURE = Path(__file__).parent / "fixtures" / "extraction" / "report-000.pdf"  # LibreOffice, 聊城 2022
+FIXTURE = RENDERED / "report-000.pdf"  # LibreOffice, 聊城 2022
 
 
 @pytest.fixture(scope="module")

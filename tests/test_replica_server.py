@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from crawler import registry
-from crawler.replica import large, sites
-from crawler.replica.server import Replica, ReplicaServer
-from crawler.replica.sites import boshan, common, liaocheng_kjj, vsb_zhada, weihai
+from replica import large, sites
+from replica.server import Replica, ReplicaServer
+from replica.sites import boshan, common, liaocheng_kjj, vsb_zhada, weihai
 
 
 @pytest.fixture
@@ -34,10 +34,14 @@ def fetch(
 ) -> tuple[int, bytes, dict[str, str]]:
     """Ask the replica (a server, or its address) as an HTTP proxy, the way the crawler does."""
     proxy = server if isinstance(server, str) else server.url
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({"http": proxy}), urllib.request.HTTPRedirectHandler()
-    )
-    opener.handlers = [h for h in opener.handlers if not isinstance(h, urllib.request.HTTPRedirectHandler)]
+    opener = urllib.request.OpenerDirector()  # no redirect handler: a redirect is an answer to look at
+    for handler in (
+        urllib.request.ProxyHandler({"http": proxy}),
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
     request = urllib.request.Request(url, data=data, headers=headers or {})
     try:
         response: HTTPResponse = opener.open(request, timeout=5)

@@ -15,7 +15,8 @@ from cli.render import render_record
 from parsers import form
 from parsers.record import parse_bytes
 from parsers.report import ReportRecord
-from testkit.layouts import Quirks, random_active, random_record, render_html, render_t2_text, render_text
+from replica.layouts import Quirks, random_record, render_html, render_text
+from testkit.layouts import random_active, render_t2_text
 from web.report_page import applications_table, disclosure_table, review_table
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.db import MIGRATIONS, connect
+from archive.db import MIGRATIONS
+from crawler.schema import apply_migrations, connect
 from tests.conftest import FIXTURES
 
 #: Columns that reference no table in SQL but are joined on as if they did (Datasette's canned queries).
@@ -53,6 +54,7 @@ def unindexed(db: sqlite_utils.Database) -> list[str]:
 
 
 def test_every_referencing_column_of_a_new_archive_leads_an_index(db: sqlite_utils.Database) -> None:
+    apply_migrations(db)  # the crawler's tables too
     assert len(referencing_columns(db)) >= 12  # the check reads the schema: it found the foreign keys
     assert unindexed(db) == []
 

@@ -22,8 +22,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import connect
 from crawler.items import DocumentItem, EventItem
-from crawler.replica.server import ReplicaServer
-from crawler.replica.sites import boshan
+from replica.server import ReplicaServer
+from replica.sites import boshan
 from tests.replica_kit import serving, sites_of
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,10 +21,10 @@ from archive import db as archive_db
 from archive import fts
 from archive.search import matching_report_ids
 from cli.main import cli
-from tests.conftest import FIXTURES, SEED_FILES, SEEDS
+from tests.conftest import FIXTURES, HUAIAN_PDF, RENDERED, SEED_FILES, SEEDS
 
-HUAIAN_PDF = FIXTURES / "real" / "huaian-2024.pdf"  # a real report: its table 三 label reads "（三）不\n予公开"
-WEIHAI_PDF = FIXTURES / "extraction" / "report-004.pdf"  # rendered from the 威海 seed: "（三）不予\n公开"
+# HUAIAN_PDF: a real report; its table 三 label reads "（三）不\n予公开"
+WEIHAI_PDF = RENDERED / "report-004.pdf"  # rendered from the 威海 seed: "（三）不予\n公开"
 WUHAN_HTML = FIXTURES / "parse_table2" / "wuhan-2020-format2019-trailing.html"  # "<td>本年新<br>制作数量</td>"
 HANWEB_HTML = FIXTURES / "parse_identity" / "huaian_hanweb.html"  # labels printed spaced: "索 引 号"
 SPACED_TEXT = "年度报告 网址 ab cd 统计期限 2022 年 第 3 条 한국 어 韩文"

@@ -19,10 +19,10 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import connect
-from crawler.replica import templates
-from crawler.replica.model import Answer, Call, Resource, Site
-from crawler.replica.server import Hit
-from crawler.replica.sites.common import PDF, fixture, seed
+from replica import templates
+from replica.model import Answer, Call, Resource, Site
+from replica.server import Hit
+from replica.sites.common import PDF, bundled, seed
 from tests.replica_kit import Summary, crawl_json, one_portal_registry, serving
 
 HOST = "www.dang.gov.cn"
@@ -31,7 +31,7 @@ LIST = f"http://{HOST}/nb/"
 REPORT = f"http://{HOST}/nb/t20240115_1.html"
 FILE = f"http://{HOST}/nb/P020240115_1.pdf"
 DROPPED = f"http://{HOST}/nb/t20240116_2.html"
-PDF_BYTES = fixture("extraction/report-000.pdf")
+PDF_BYTES = bundled("rendered/report-000.pdf")
 
 
 def drop(call: Call) -> Answer:

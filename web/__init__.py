@@ -9,4 +9,7 @@
 * ``compare`` — one agency across years, cell by cell, with the cross-year checks;
 * ``formatting`` — numbers as people read them (no ``1.89e-06``);
 * ``templates/`` — the report page, the compare page, browse's table (one id per row), the query page's title.
+
+May import: ``intake``, ``archive``, ``parsers``, ``common`` (it only reads: today nothing of ``intake``); never the
+crawler or the command line (import-linter's layers contract, pyproject.toml).
 """

@@ -163,7 +163,7 @@ CHECKS_FACET = "checks"
 CHECK_ARGUMENT = "_check"
 
 #: Tables of plumbing, not for browsing (their data is reachable through the report pages and the API).
-HIDDEN = ("blobs", "crawl_cache")
+HIDDEN = ("blobs", "crawl_cache", "_sqlite_migrations")
 
 
 #: The browse table's default facets: each one pass over an index of browse (archive/db.py, "serving at
