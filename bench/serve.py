@@ -41,6 +41,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -411,6 +412,9 @@ class Server:
         if match is None:
             process.kill()
             raise RuntimeError(f"{side}: nianbao serve did not start: {line!r}")
+        # Drained from now on: a tree without web.serve's plain error logs prints each refused query as a
+        # rich traceback on stdout when rich is installed, and a full pipe stops its server.
+        threading.Thread(target=process.stdout.read, name=f"{side}-stdout", daemon=True).start()
         server = cls(side, process, match.group(1))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # the worker answers once Datasette is up
