@@ -24,7 +24,7 @@ seen by the client, and CPU time of the server's worker process (the sum over it
 ``/proc/<pid>/task/*/schedstat``), HTTP status and size. Then a long session: ``--session`` page loads per
 side, cycling through every page, the worker's ``VmHWM`` (peak resident memory) read every 50 loads.
 
-Results: ``bench/results/serve.md`` and ``.json`` (``--out`` elsewhere).
+Results: ``bench/results/serve.md`` and ``.json`` (``--quick``: ``bench/cache/quick/``; ``--out`` elsewhere).
 """
 
 from __future__ import annotations
@@ -868,10 +868,15 @@ def main() -> None:
     parser.add_argument("--baseline-ref", default=BASELINE_REF, help="the commit the baseline side runs")
     parser.add_argument("--quick", action="store_true", help="5,000 reports from 1,000, 1 repeat, 50 loads")
     parser.add_argument("--rebuild", action="store_true", help="build the archive again")
-    parser.add_argument("--out", type=Path, default=RESULTS / "serve", help="results: OUT.md and OUT.json")
+    parser.add_argument(
+        "--out", type=Path, help="results: OUT.md and OUT.json (bench/results/serve; --quick: bench/cache/quick/serve)"
+    )
     args = parser.parse_args()
-    if args.quick:
+    if args.quick:  # a smoke run: never over the measured results
         args.reports, args.sources, args.repeats, args.session = 5_000, 1_000, 1, 50
+    if args.out is None:
+        args.out = CACHE / "quick" / "serve" if args.quick else RESULTS / "serve"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     CACHE.mkdir(exist_ok=True)
     tree = baseline_tree(args.baseline_ref)
     archive, build = build_archive(tree, args.reports, args.sources, args.seed, args.rebuild)
