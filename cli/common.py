@@ -304,13 +304,18 @@ def _refuse_empty_database(path: str) -> None:
         raise not_an_archive(path, "an empty SQLite database (nothing was written to it)")
 
 
-def open_archive(context: click.Context) -> sqlite_utils.Database:
+def open_archive(context: click.Context, crawler_tables: bool = False) -> sqlite_utils.Database:
     """The archive named by --db, opened (and its schema brought up to date); see ``require_archive``.
+    ``crawler_tables``: the crawler's tables too (their own migration set), for the commands that read them.
     A clear error instead of a traceback: exit 2 for a wrong --db, 1 for an archive newer than nianbao."""
     from archive import db as archive_db
 
     path = require_archive(context)
     try:
+        if crawler_tables:
+            from crawler import schema  # only where the crawler's tables are read: the crawler loads on demand
+
+            return schema.connect(path)
         return archive_db.connect(path)
     except archive_db.NotAnArchive as error:
         raise not_an_archive(path, error) from error

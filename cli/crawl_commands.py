@@ -324,7 +324,7 @@ def portals_command(context: click.Context, as_json: bool, registry_file: str | 
     if context.invoked_subcommand is not None:
         return
     entries = _registry(registry_file)
-    last = store.last_runs(open_archive(context))
+    last = store.last_runs(open_archive(context, crawler_tables=True))
     if as_json:
         rows = [{**vars(portal), "last_run": last.get(portal.name)} for portal in entries]
         print_json({"portals": rows})

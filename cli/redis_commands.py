@@ -100,12 +100,12 @@ def writer_command(context: click.Context, url: str, as_json: bool, claim_after:
     Examples:
       nianbao --db /srv/nianbao.db writer --redis redis://127.0.0.1:6379/0
     """
-    from archive import db as archive_db
     from cli.crawl_commands import describe
+    from crawler import schema
     from crawler.redis_archive import Writer
 
     server = _server(url)
-    db = archive_db.connect(archive_path(context))
+    db = schema.connect(archive_path(context))
     try:
         writer = Writer(server, db, claim_after)
         writer.open_run({"redis": url})

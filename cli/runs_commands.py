@@ -42,7 +42,7 @@ def runs_command(context: click.Context, limit: int, only_alerts: bool, as_json:
       nianbao runs --alerts --limit 1        # the latest run's alerts, or nothing (exit 1 / 0)
       nianbao runs --json | jq '.runs[0].alerts'
     """
-    db = open_archive(context)
+    db = open_archive(context, crawler_tables=True)
     run_ids = [int(row[0]) for row in db.execute("SELECT id FROM runs ORDER BY id DESC LIMIT ?", [limit])]
     raised = alerts.stored(db, run_ids)
     runs = [_run(db, run_id, raised[run_id]) for run_id in run_ids]

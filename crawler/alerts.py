@@ -23,7 +23,6 @@ from typing import Any
 import sqlite_utils
 
 from archive.db import write_transaction
-from crawler import schema
 
 #: Each kind of alert and what raises it, in the order they are listed.
 KINDS: Mapping[str, str] = {
@@ -78,7 +77,6 @@ class PortalRun:
 def check_run(db: sqlite_utils.Database, run_id: int, today: dt.date | None = None) -> list[Alert]:
     """Evaluate the run's alerts and store them (replacing any stored before): what `nianbao crawl` does
     at the end of each run."""
-    schema.apply_migrations(db)  # opened by archive.db.connect (a test's): the crawler's tables may be missing
     alerts = evaluate(db, run_id, today)
     with write_transaction(db):
         db.execute("DELETE FROM crawl_alerts WHERE run_id = ?", [run_id])
@@ -116,7 +114,6 @@ def evaluate(db: sqlite_utils.Database, run_id: int, today: dt.date | None = Non
 
 def stored(db: sqlite_utils.Database, run_ids: list[int]) -> dict[int, list[Alert]]:
     """The alerts stored for each of these runs (a run without any: an empty list)."""
-    schema.apply_migrations(db)  # opened by archive.db.connect (`nianbao runs`): the crawler's tables may be missing
     found: dict[int, list[Alert]] = {run_id: [] for run_id in run_ids}
     if run_ids:
         rows = db.execute(

@@ -28,7 +28,7 @@ import sqlite_utils
 
 from archive import db as archive_db
 from archive.db import write_transaction
-from crawler import schema, store
+from crawler import store
 from intake.ingest import Outcome, Prepared, Source, prepare, write
 from parsers import doc
 
@@ -128,7 +128,6 @@ class Remember:
 def archive(db: sqlite_utils.Database, request: Request) -> Archived:
     """Analyse and write one document in a transaction of its own, in this process: what a worker and the
     writer do with it, without the pipes and the batch (tests, one-off tools)."""
-    schema.apply_migrations(db)  # opened by archive.db.connect: the crawler's tables may be missing
     analysed = analyse(db, request)
     remember = Remember(analysed)
     with write_transaction(db):

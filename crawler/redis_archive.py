@@ -32,7 +32,7 @@ import sqlite_utils
 
 from archive import db as archive_db
 from archive.db import write_transaction
-from crawler import alerts, redis_queue, schema, store
+from crawler import alerts, redis_queue, store
 from crawler.ingest_worker import Analysed, Remember, analyse
 from crawler.items import EventItem
 from crawler.redis_pipeline import WrapperPage
@@ -127,7 +127,6 @@ class Writer:
     """The one archive writer of a distributed run."""
 
     def __init__(self, server: redis.Redis, db: sqlite_utils.Database, claim_after: float = CLAIM_AFTER) -> None:
-        schema.apply_migrations(db)  # opened by archive.db.connect (`nianbao writer`): crawler tables may be missing
         self.server = server
         self.db = db
         self.claim_after = claim_after

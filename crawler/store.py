@@ -16,7 +16,6 @@ import sqlite_utils
 
 from archive.db import write_transaction
 from common import now
-from crawler import schema
 from crawler.items import EventItem
 
 COUNTS = ("listings", "reports_found", "fetched", "new", "changed", "unchanged", "duplicate", "failed", "skipped")
@@ -218,7 +217,6 @@ def run_summary(db: sqlite_utils.Database, run_id: int) -> dict[str, object]:
 
 def last_runs(db: sqlite_utils.Database) -> dict[str, dict[str, object]]:
     """Each portal's latest run result (for `nianbao portals`)."""
-    schema.apply_migrations(db)  # opened by archive.db.connect (`nianbao portals`): the crawler's tables may be missing
     rows = db.execute(
         """SELECT p.portal, p.run_id, r.started_at, p.status, p.new, p.changed, p.unchanged, p.failed, p.problems
            FROM crawl_portal_runs p JOIN runs r ON r.id = p.run_id

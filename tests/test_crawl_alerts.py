@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from archive.db import connect
-from crawler import alerts
+from crawler import alerts, schema
 from intake.ingest import finish_run, start_run
 from replica import templates
 from replica.model import Resource, Site
@@ -211,7 +211,7 @@ def test_a_run_recorded_before_lists_were_counted_is_compared_by_its_status(hist
 
 
 def test_an_interrupted_run_raises_only_that(tmp_path: Path) -> None:
-    db = connect(tmp_path / "a.db")
+    db = schema.connect(tmp_path / "a.db")  # as a crawl opens the archive
     run = start_run(db, "crawl", {})
     finish_run(db, run, "interrupted")
     [alert] = alerts.check_run(db, run)

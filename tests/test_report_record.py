@@ -29,6 +29,7 @@ from archive import db as archive_db
 from archive import records
 from archive.reports import get_report
 from cli.main import cli
+from crawler import schema as crawler_schema
 from crawler.ingest_worker import Request as WorkerRequest
 from crawler.ingest_worker import archive as worker_archive
 from crawler.items import DocumentItem
@@ -401,6 +402,7 @@ def test_the_spider_says_which_page_a_file_was_found_on() -> None:
 
 
 def test_a_worker_archives_the_provenance(db: sqlite_utils.Database) -> None:
+    crawler_schema.apply_migrations(db)  # as a crawl opens the archive
     run = start_run(db, "crawl", {})
     worker_archive(db, WorkerRequest(Source(DOCX_URL, DOCX, found_on=PAGE), run, "liaocheng", []))
     worker_archive(db, WorkerRequest(Source(PAGE, PAGE_HTML), run, "liaocheng", [DOCX_URL]))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler import alerts
+from crawler import alerts, schema
 from intake.ingest import finish_run, start_run
 from tests.conftest import RunCli
 
@@ -22,6 +22,7 @@ INTERRUPTED = f"run: interrupted: {WHY}"
 
 
 def interrupted_crawl(db: sqlite_utils.Database) -> int:
+    schema.apply_migrations(db)  # as a crawl opens the archive
     run = start_run(db, "crawl", {"portals": ["qufu"]})
     finish_run(db, run, "interrupted")
     alerts.check_run(db, run)
