@@ -39,6 +39,7 @@ SEEDED = PREFIX + "seeded"  #: "seeding" (a crawler is seeding) then "done"
 CACHE = PREFIX + "cache"  #: url → JSON [etag, last_modified, links]: the archive's conditional-GET cache
 QUEUE = PREFIX + "requests"  #: scrapy-redis SCHEDULER_QUEUE_KEY (a sorted set of serialised requests)
 SEEN = PREFIX + "seen"  #: scrapy-redis SCHEDULER_DUPEFILTER_KEY
+TURNS = PREFIX + "turns"  #: host → how many requests for it were queued this run (crawler/redis_pipeline.py FairQueue)
 CLAIMS = PREFIX + "claims"  #: request key's fingerprint → the crawler that claimed it (PortalSpider._claim)
 CRAWLERS = PREFIX + "crawlers"  #: ids of crawlers that registered this run
 ALIVE = PREFIX + "alive:"  #: + crawler id: a heartbeat key that expires when the crawler stops beating
@@ -191,4 +192,4 @@ def end_run(server: redis.Redis) -> None:
     """Delete the run's keys: the next run seeds afresh (and the dupefilter forgets this run's URLs)."""
     members = crawlers(server)
     per_crawler = [INFLIGHT + crawler for crawler in members] + [ALIVE + crawler for crawler in members]
-    server.delete(RUN, SEEDED, CACHE, QUEUE, SEEN, CLAIMS, CRAWLERS, DOCUMENTS, ARCHIVE, *per_crawler)
+    server.delete(RUN, SEEDED, CACHE, QUEUE, SEEN, TURNS, CLAIMS, CRAWLERS, DOCUMENTS, ARCHIVE, *per_crawler)

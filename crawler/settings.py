@@ -93,6 +93,7 @@ if NIANBAO_REDIS:
     SCHEDULER = "crawler.redis_pipeline.RedisScheduler"
     SCHEDULER_PERSIST = True  # the queue and dupefilter outlive any one crawler: the run's writer ends them
     SCHEDULER_QUEUE_KEY = "nianbao:requests"  # crawler/redis_queue.py QUEUE
+    SCHEDULER_QUEUE_CLASS = "crawler.redis_pipeline.FairQueue"  # hosts take turns within a priority
     SCHEDULER_DUPEFILTER_KEY = "nianbao:seen"  # crawler/redis_queue.py SEEN
     DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
     ITEM_PIPELINES = {"crawler.redis_pipeline.RedisPipeline": 300}

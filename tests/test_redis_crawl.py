@@ -16,10 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from scrapy import Request, Spider
 
 from crawler import redis_queue
+from crawler.redis_pipeline import FairQueue
 from replica import large
-from replica.server import Replica, ReplicaServer
+from replica.server import Hit, Replica, ReplicaServer
 from tests.replica_kit import nianbao
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,13 +59,18 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 
 @contextmanager
-def generated_site(folder: Path, portals: int, reports: int) -> Iterator[tuple[ReplicaServer, Path, int]]:
+def generated_site(
+    folder: Path, portals: int, reports: int, replica: Replica | None = None
+) -> Iterator[tuple[ReplicaServer, Path, int]]:
     """The generated replica (replica/large.py): ``portals`` portals × ``reports`` reports (a page and
-    a PDF each) and their listings, served on loopback; its registry file; how many pages it has."""
+    a PDF each) and their listings, served on loopback (by ``replica``: a Replica of one's own); its
+    registry file; how many pages it has."""
     site, registry_toml = large.build(portals, reports)
     registry = folder / "portals.toml"
     registry.write_text(registry_toml, encoding="utf-8")
-    server = ReplicaServer(Replica(lambda state: site)).start()
+    replica = replica or Replica(lambda state: site)
+    replica.build, replica.site = (lambda state: site), site
+    server = ReplicaServer(replica).start()
     try:
         yield server, registry, sum(len(paths) for paths in site.resources.values())
     finally:
@@ -164,3 +171,47 @@ def kill_mid_run(tmp_path: Path, redis_url: str, server: ReplicaServer, registry
     assert len(documents) == local["totals"]["new"] > 500  # none lost: every page and distinct PDF
     assert summary["totals"]["new"] == local["totals"]["new"]
     assert summary["totals"]["duplicate"] == local["totals"]["duplicate"]
+
+
+def test_hosts_take_turns_in_the_shared_queue(redis_url: str) -> None:
+    """Equal priorities used to pop in the order of the serialised requests, URL first: every request for
+    one host before the next host's, so a crawler's downloads all waited on one host's 2 slots."""
+    queue = FairQueue(redis_queue.connect(redis_url), Spider("portal"), redis_queue.QUEUE)
+    for host in ("a.example", "b.example", "c.example"):
+        for number in range(3):
+            queue.push(Request(f"http://{host}/{number}.html"))
+    queue.push(Request("http://c.example/report.pdf", priority=5))
+    popped = [queue.pop().url for _ in range(len(queue))]  # type: ignore[union-attr]
+    assert popped == [
+        "http://c.example/report.pdf",  # a higher priority first, whatever its host's turn
+        *[f"http://{host}/{number}.html" for number in range(3) for host in ("a.example", "b.example", "c.example")],
+    ]
+
+
+class TimedReplica(Replica):
+    """The replica, noting when each answer's first byte left (its request came ``latency`` earlier)."""
+
+    def __init__(self, latency: float) -> None:
+        super().__init__(lambda state: large.build(1, 1)[0], latency=latency)
+        self.answered: list[tuple[float, str]] = []
+
+    def record(self, hit: Hit) -> None:
+        self.answered.append((time.monotonic(), hit.host))
+        super().record(hit)
+
+
+def test_one_crawler_through_redis_downloads_from_every_host_at_once(tmp_path: Path, redis_url: str) -> None:
+    """bench/scaleout.py: one crawler through Redis ran at 0.43× the single-process crawl, its downloads
+    queued behind one host's 2 slots. Now while the crawl runs a request has others from most hosts beside it."""
+    latency = 0.3
+    replica = TimedReplica(latency)
+    with generated_site(tmp_path, 4, 12, replica) as (server, registry, _):
+        command = ["crawl", "--json", "--via-replica", server.url, "--registry", str(registry)]
+        nianbao(tmp_path / "redis.db", *command, "--redis", redis_url, "--workers", "1")
+    answered = replica.answered
+    beside = sorted(
+        len({host for other_end, host in answered if end - latency < other_end and other_end - latency < end})
+        for end, _ in answered
+    )
+    assert len(answered) > 100
+    assert beside[len(beside) // 2] >= 3, beside  # hosts in flight beside the median request, of 4
