@@ -181,7 +181,7 @@ def test_hosts_take_turns_in_the_shared_queue(redis_url: str) -> None:
         for number in range(3):
             queue.push(Request(f"http://{host}/{number}.html"))
     queue.push(Request("http://c.example/report.pdf", priority=5))
-    popped = [queue.pop().url for _ in range(len(queue))]  # type: ignore[union-attr]
+    popped = [queue.pop().url for _ in range(len(queue))]
     assert popped == [
         "http://c.example/report.pdf",  # a higher priority first, whatever its host's turn
         *[f"http://{host}/{number}.html" for number in range(3) for host in ("a.example", "b.example", "c.example")],
