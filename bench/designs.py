@@ -135,10 +135,6 @@ def measure(db: sqlite_utils.Database, queries: list[search_bench.Query], bound:
     return rows
 
 
-def summary_of(values: list[float]) -> dict[str, float]:
-    return search_bench.latency(values)
-
-
 def summarise(rows: list[Row], sizes: dict[str, int], params: dict[str, Any]) -> dict[str, Any]:
     phrases = [row for row in rows if row.trigrams_ms is not None]
 
@@ -151,12 +147,12 @@ def summarise(rows: list[Row], sizes: dict[str, int], params: dict[str, Any]) ->
         "sizes": sizes,
         "phrases": len(phrases),
         "trigrams_exact": sum(bool(row.trigrams_exact) for row in phrases),
-        "ours": summary_of([row.ours_ms for row in phrases]),
-        "trigrams": summary_of([row.trigrams_ms or 0.0 for row in phrases]),
+        "ours": search_bench.latency([row.ours_ms for row in phrases]),
+        "trigrams": search_bench.latency([row.trigrams_ms or 0.0 for row in phrases]),
         "three_characters": {
             "queries": len(by_length(3)),
-            "ours": summary_of([row.ours_ms for row in by_length(3)] or [0.0]),
-            "trigrams": summary_of([row.trigrams_ms or 0.0 for row in by_length(3)] or [0.0]),
+            "ours": search_bench.latency([row.ours_ms for row in by_length(3)] or [0.0]),
+            "trigrams": search_bench.latency([row.trigrams_ms or 0.0 for row in by_length(3)] or [0.0]),
         },
         "checked": {
             "queries": len(checked),
@@ -164,8 +160,8 @@ def summarise(rows: list[Row], sizes: dict[str, int], params: dict[str, Any]) ->
             "ours_ms": round(sum(row.ours_ms for row in checked), 1),
             "trigrams_ms": round(sum(row.trigrams_ms or 0.0 for row in checked), 1),
         },
-        "first_page": summary_of([row.first_page_ms for row in rows]),
-        "first_page_low_cap": summary_of([row.first_page_low_cap_ms for row in rows]),
+        "first_page": search_bench.latency([row.first_page_ms for row in rows]),
+        "first_page_low_cap": search_bench.latency([row.first_page_low_cap_ms for row in rows]),
         "rows": [asdict(row) for row in rows],
     }
 

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from scrapy import Request, Spider
 from crawler import redis_queue
 from crawler.redis_pipeline import FairQueue
 from replica import large
+from replica.model import Site
 from replica.server import Hit, Replica, ReplicaServer
 from tests.replica_kit import nianbao
 
@@ -60,17 +61,15 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 @contextmanager
 def generated_site(
-    folder: Path, portals: int, reports: int, replica: Replica | None = None
+    folder: Path, portals: int, reports: int, serve: Callable[[Site], Replica] = lambda site: Replica(lambda _: site)
 ) -> Iterator[tuple[ReplicaServer, Path, int]]:
     """The generated replica (replica/large.py): ``portals`` portals × ``reports`` reports (a page and
-    a PDF each) and their listings, served on loopback (by ``replica``: a Replica of one's own); its
-    registry file; how many pages it has."""
+    a PDF each) and their listings, served on loopback by the Replica ``serve`` makes of it; its registry
+    file; how many pages it has."""
     site, registry_toml = large.build(portals, reports)
     registry = folder / "portals.toml"
     registry.write_text(registry_toml, encoding="utf-8")
-    replica = replica or Replica(lambda state: site)
-    replica.build, replica.site = (lambda state: site), site
-    server = ReplicaServer(replica).start()
+    server = ReplicaServer(serve(site)).start()
     try:
         yield server, registry, sum(len(paths) for paths in site.resources.values())
     finally:
@@ -191,8 +190,8 @@ def test_hosts_take_turns_in_the_shared_queue(redis_url: str) -> None:
 class TimedReplica(Replica):
     """The replica, noting when each answer's first byte left (its request came ``latency`` earlier)."""
 
-    def __init__(self, latency: float) -> None:
-        super().__init__(lambda state: large.build(1, 1)[0], latency=latency)
+    def __init__(self, site: Site, latency: float) -> None:
+        super().__init__(lambda _: site, latency=latency)
         self.answered: list[tuple[float, str]] = []
 
     def record(self, hit: Hit) -> None:
@@ -204,10 +203,11 @@ def test_one_crawler_through_redis_downloads_from_every_host_at_once(tmp_path: P
     """bench/scaleout.py: one crawler through Redis ran at 0.43× the single-process crawl, its downloads
     queued behind one host's 2 slots. Now while the crawl runs a request has others from most hosts beside it."""
     latency = 0.3
-    replica = TimedReplica(latency)
-    with generated_site(tmp_path, 4, 12, replica) as (server, registry, _):
+    with generated_site(tmp_path, 4, 12, lambda site: TimedReplica(site, latency)) as (server, registry, _):
         command = ["crawl", "--json", "--via-replica", server.url, "--registry", str(registry)]
         nianbao(tmp_path / "redis.db", *command, "--redis", redis_url, "--workers", "1")
+    replica = server.replica
+    assert isinstance(replica, TimedReplica)
     answered = replica.answered
     beside = sorted(
         len({host for other_end, host in answered if end - latency < other_end and other_end - latency < end})
