@@ -10,8 +10,12 @@ Why a table of abbreviations and not fuzzy matching: equal only by rule is exact
 near-match would merge bodies that are not one (科技局 and 科协, 农业局 before 2018 and 农业农村局). Only
 the end of a name (the type of body) is abbreviated; the place names before it are kept as printed.
 
-Used by the compare page, the agency facet and the ``agency`` chart filter (web); for
-``nianbao search --agency NAME``: match ``d.agency IN spellings(NAME)`` instead of ``d.agency = NAME``.
+Each report's body is kept in the archive (``report_bodies``, migration 14: its triggers call ``body_key``
+as ``BODY_FUNCTION``), so the compare page and the agency facet (web) group reports by an index; the
+``agency`` chart filter and ``nianbao search --agency NAME`` match ``agency IN spellings(NAME)``.
+
+A change to ``ABBREVIATIONS`` or to how a name is read changes stored keys: the release that makes it adds
+a migration that keys ``report_bodies`` again (tests/test_compare_page.py pins the table as a reminder).
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ ABBREVIATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 #: Separates the parts of ``Body.key`` (no agency name or place name holds it).
 KEY_SEPARATOR = "|"
+#: The SQL function ``body_key`` is registered as on every archive connection (the triggers of
+#: ``report_bodies`` call it).
+BODY_FUNCTION = "nianbao_body_key"
 
 
 def _compact(name: str) -> str:
@@ -104,13 +111,21 @@ class Body:
 
     @classmethod
     def from_key(cls, key: str) -> Body:
-        """The body a ``key`` names; ValueError for anything else."""
+        """The body a ``key`` names, read as a report's agency and region are (a short name in a URL is
+        its body); ValueError for anything else."""
+        body = cls.stored(key)
+        return cls.of(body.name, body.province, body.city, body.county)
+
+    @classmethod
+    def stored(cls, key: str) -> Body:
+        """The body of a key as the archive stores it (``report_bodies.body``, already a ``Body.key``): split,
+        not read again; ValueError for anything that is not a key."""
         parts = key.split(KEY_SEPARATOR)
         if len(parts) != 4 or not parts[3].strip():
             raise ValueError(f"not an agency key (province|city|county|name): {key!r}")
         province, city, county, name = (part.strip() or None for part in parts)
         assert name is not None
-        return cls.of(name, province, city, county)
+        return cls(name, province, city, county)
 
     @property
     def region(self) -> str:
@@ -126,7 +141,15 @@ class Body:
         return list(dict.fromkeys(prefix + spelling for spelling in spellings(own) for prefix in prefixes))
 
 
-@functools.lru_cache(maxsize=1 << 16)  # the agency facet reads every distinct name on every browse page
+def body_key(agency: str | None, province: str | None, city: str | None, county: str | None) -> str | None:
+    """``nianbao_body_key(agency, province, city, county)``: the ``Body.key`` of a report whose agency and
+    region are these; None when it names no agency."""
+    if agency is None or not agency.strip():
+        return None
+    return Body.of(agency, province, city, county).key
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a crawl writes an agency's reports of several years close together
 def _body(agency: str, province: str | None, city: str | None, county: str | None) -> Body:
     return Body(_without_places_above(full_name(agency), province, city, county), province, city, county)
 

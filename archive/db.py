@@ -1,8 +1,9 @@
 """Opening the archive: one SQLite file, WAL, its schema history applied (``archive.migrations``), one writer.
 
-Every connection registers the SQL functions the search-index triggers call, so the index cannot fall
-out of step with the documents whatever writes to them through this module. A tool that opens the file
-without them (the sqlite3 shell, Datasette) can read everything but cannot write to indexed tables.
+Every connection registers the SQL functions the archive's triggers call (the search index, each report's
+body), so neither can fall out of step with the documents whatever writes to them through this module. A
+tool that opens the file without them (the sqlite3 shell, Datasette) can read everything but cannot write to
+indexed tables.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import IO
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
-from archive import fts
+from archive import aliases, fts
 from archive.migrations import MIGRATIONS, Migration
 
 #: SQLite's largest integer: a larger id names no row (and cannot even be bound as a parameter).
@@ -204,6 +205,7 @@ def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.
     db.conn.execute("PRAGMA foreign_keys = ON")
     for name, function in fts.INDEX_FUNCTIONS.items():
         db.conn.create_function(name, 1, function, deterministic=True)
+    db.conn.create_function(aliases.BODY_FUNCTION, 4, aliases.body_key, deterministic=True)
     queue = _index_queues[db] = _IndexQueue()
     db.conn.create_function(DEFER_INDEX_FUNCTION, 2, queue.defer)  # not deterministic: it notes the report
     if migrate:

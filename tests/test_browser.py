@@ -297,6 +297,12 @@ def test_charts_draw_the_archive_numbers_offline(browser: WebDriver, base_url: s
     """Applications by year, failed checks by province and one agency's series (asked by its short name),
     read from the drawn SVG and compared with the archive; every file the page loads is served here."""
     browser.get(f"{_origin(base_url)}/-/dashboards/charts?agency={urllib.parse.quote('聊城市人社局')}")
+    typed = browser.find_element(By.ID, "agency")  # a text box: a list of every agency would be 90,000 at 100k
+    assert (typed.tag_name, typed.get_attribute("type"), typed.get_attribute("value")) == (
+        "input",
+        "text",
+        "聊城市人社局",
+    )
     rows = _get_json(f"{base_url}/browse.json?_shape=array&_size=max")
     expected: dict[tuple[int, str], int] = {}
     for row in rows:

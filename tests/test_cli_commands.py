@@ -18,6 +18,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+from archive.aliases import BODY_FUNCTION, body_key
 from cli.main import ARCHIVE_COMMANDS, cli
 from replica.sites import qufu
 from tests.conftest import SEED_FILES, SEEDS, RunCli
@@ -110,6 +111,7 @@ def test_reextract_updates_text_and_index_from_stored_bytes(run_cli: RunCli, see
     db = sqlite_utils.Database(db_path)
     for function in ("nianbao_fts_chars", "nianbao_fts_pairs"):  # simulate an old, worse extraction
         db.conn.create_function(function, 1, lambda text: "")
+    db.conn.create_function(BODY_FUNCTION, 4, body_key)  # report_bodies follows the document
     db.execute("UPDATE documents SET text = '', title = NULL WHERE id = 4")
     db.conn.commit()
     assert run_cli("search", "曲阜", expect=1)

@@ -9,6 +9,7 @@ archive. (The compare page and the charts in Chromium: tests/test_browser.py.)
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,13 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from archive.aliases import Body, full_name, spellings
-from archive.db import connect
+from archive.aliases import ABBREVIATIONS, Body, body_key, full_name, spellings
+from archive.db import connect, write_transaction
 from cli.main import cli
+from intake.ingest import Source, ingest
 from replica.model import Site
 from replica.sites import liaocheng_rsj
-from tests.conftest import SEEDS
+from tests.conftest import SEED_FILES, SEEDS
 from tests.replica_kit import crawl_json, serving, sites_of
 from web import formatting, serve
 
@@ -101,6 +103,45 @@ def test_a_body_is_its_name_within_its_region() -> None:
     for key in ("聊城市科技局", "a|b", "山东省|聊城市||"):
         with pytest.raises(ValueError, match="not an agency key"):
             Body.from_key(key)
+
+
+#: The digest of ``ABBREVIATIONS`` the archive's stored keys were made with (migration 14, ``report_bodies``).
+ABBREVIATIONS_KEYED = "e7c61f9a25dc6ad8324e834db2286d7949d82ef317ceeeebc7c3bd18f71b9b2d"
+
+
+def test_the_abbreviations_are_those_the_stored_bodies_were_keyed_with() -> None:
+    """A change to the table of abbreviations changes bodies' keys, and archives keep them (``report_bodies``):
+    the release that changes it adds a migration keying ``report_bodies`` again, then updates this digest."""
+    digest = hashlib.sha256(json.dumps(ABBREVIATIONS, ensure_ascii=False).encode()).hexdigest()
+    assert digest == ABBREVIATIONS_KEYED, "ABBREVIATIONS changed: add a migration that keys report_bodies again"
+
+
+def test_the_archive_keeps_each_report_s_body(db: sqlite_utils.Database) -> None:
+    rows = db.execute(
+        """SELECT b.agency, b.province, b.city, b.county, b.year, k.body, k.year FROM browse b
+           LEFT JOIN report_bodies k ON k.id = b.id"""
+    ).fetchall()
+    assert len(rows) == len(SEED_FILES) + len(liaocheng_rsj.YEARS)
+    assert all(key == body_key(*row[:4]) and year == row[4] for *row, key, year in rows)
+    assert sorted(row[6] for row in rows if row[5] == BODY_KEY) == list(liaocheng_rsj.YEARS)
+
+
+def test_the_body_follows_the_report_through_every_write(tmp_path: Path) -> None:
+    """Written with the report, keyed again when its agency changes, gone with the report."""
+    db = connect(tmp_path / "a.db")
+    report_id = ingest(db, Source("https://a.example/r.txt", (SEEDS / SEED_FILES["聊城"]).read_bytes())).report_id
+    keyed = "SELECT body FROM report_bodies WHERE id = ?"
+    assert db.execute(keyed, [report_id]).fetchone() == ("山东省|聊城市||聊城市科学技术局",)
+    with write_transaction(db):
+        db.execute("UPDATE documents SET agency = '聊城市人社局' WHERE report_id = ?", [report_id])
+    assert db.execute(keyed, [report_id]).fetchone() == (BODY_KEY,)
+    with write_transaction(db):
+        db.execute("UPDATE documents SET agency = NULL WHERE report_id = ?", [report_id])
+    assert db.execute(keyed, [report_id]).fetchone() == (None,)
+    with write_transaction(db):
+        db.execute("UPDATE documents SET report_id = NULL WHERE report_id = ?", [report_id])
+        db.execute("DELETE FROM reports WHERE id = ?", [report_id])
+    assert db.execute("SELECT count(*) FROM report_bodies").fetchone() == (0,)
 
 
 def test_numbers_are_shown_in_plain_decimals() -> None:

@@ -91,6 +91,9 @@ def test_the_oldest_archive_migrates_to_a_fresh_archive(tmp_path: Path) -> None:
     assert archive_db.schema_version(migrated) == archive_db.schema_version(fresh) == len(archive_db.MIGRATIONS)
     assert master(migrated) == master(fresh)
     assert documents(migrated) == documents(fresh)
+    bodies = migrated.execute("SELECT id, body, year FROM report_bodies ORDER BY id").fetchall()
+    assert bodies == fresh.execute("SELECT id, body, year FROM report_bodies ORDER BY id").fetchall()
+    assert len(bodies) == 3 and all(body for _, body, _ in bodies)  # migration 14 keyed every report
     answers = {query: answer(migrated, query) for query in QUERIES}
     assert answers == {query: answer(fresh, query) for query in QUERIES}
     assert all(found["hits"] for found in answers.values())  # every query finds something: a real comparison

@@ -11,7 +11,7 @@ the Jinja template (which escapes every value) and for ``/-/compare.json``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,8 @@ CROSS_YEAR_CHECKS = ("cross_year.carry_over", "cross_year.in_force")
 #: Table 三's applicant columns (one is compared at a time), and the one compared unless another is asked for.
 COLUMNS = form.TABLE3_COLUMNS
 DEFAULT_COLUMN = COLUMNS[-1]
-_BROWSE = "SELECT id, agency, province, city, county, year, title, check_status FROM browse"
+#: A ``Report`` as browse holds it.
+_REPORT = "SELECT id, year, agency, title, check_status FROM browse"
 
 
 class CompareError(ValueError):
@@ -107,64 +108,62 @@ class Choice:
 
 
 # -- finding the body ---------------------------------------------------------------------------------------
-
-
-def _bodies(rows: Iterable[tuple[Any, ...]]) -> dict[Body, list[tuple[Any, ...]]]:
-    """Browse rows by the body each belongs to (rows whose agency is unknown left out)."""
-    grouped: dict[Body, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        if row[1]:
-            grouped.setdefault(Body.of(row[1], row[2], row[3], row[4]), []).append(row)
-    return grouped
+# Each report's body is kept by the archive (``report_bodies``, archive/aliases.py): a body is found by its
+# key, and grouped by its index.
 
 
 def body_of_report(db: sqlite_utils.Database, report_id: int) -> Body:
-    row = db.execute(f"{_BROWSE} WHERE id = ?", [report_id]).fetchone()
+    row = db.execute(
+        "SELECT b.agency, k.body FROM browse b LEFT JOIN report_bodies k ON k.id = b.id WHERE b.id = ?", [report_id]
+    ).fetchone()
     if row is None:
         raise NotInArchive(f"no report {report_id}")
-    if not row[1]:
+    if row[1] is None:
         raise CompareError(f"report {report_id} names no agency: there is nothing to compare it with")
-    return Body.of(row[1], row[2], row[3], row[4])
+    return Body.stored(row[1])
 
 
 def bodies_named(db: sqlite_utils.Database, name: str) -> list[Choice]:
     """The bodies whose reports print ``name`` under any of its spellings (several: one per region)."""
     forms = spellings(name)
     marks = ", ".join("?" * len(forms))
-    grouped = _bodies(db.execute(f"{_BROWSE} WHERE agency IN ({marks})", forms))
-    return [Choice(body, _years(rows)) for body, rows in sorted(grouped.items(), key=lambda item: item[0].key)]
+    return _choices(
+        db,
+        f"""SELECT k.body, json_group_array(DISTINCT k.year) FROM report_bodies k
+            WHERE k.id IN (SELECT id FROM browse WHERE agency IN ({marks})) AND k.body IS NOT NULL
+            GROUP BY k.body ORDER BY k.body""",
+        forms,
+    )
 
 
 def several_years(db: sqlite_utils.Database) -> list[Choice]:
-    """Every body with reports of two years or more, most years first: what there is to compare.
-
-    The years of each printed name and region come from SQL, read from the ``browse_body`` index in its
-    order (no row, no sort), then names join into bodies: reading every report into Python took 1.2 s of
-    CPU at 100,000 reports."""
-    years: dict[Body, set[int]] = {}
-    for agency, province, city, county, listed in db.execute(
-        """SELECT agency, province, city, county, json_group_array(DISTINCT year) FROM browse
-           WHERE agency IS NOT NULL AND agency != '' AND year IS NOT NULL GROUP BY agency, province, city, county"""
-    ):
-        years.setdefault(Body.of(agency, province, city, county), set()).update(json.loads(listed))
-    choices = [Choice(body, sorted(found)) for body, found in years.items() if len(found) > 1]
+    """Every body with reports of two years or more, most years first: what there is to compare (one pass
+    over the ``report_bodies`` index: no row, no sort; naming a body per distinct agency in Python took
+    ~1.2 s at 100,000 reports)."""
+    choices = _choices(
+        db,
+        """SELECT body, json_group_array(DISTINCT year) FROM report_bodies
+           WHERE body IS NOT NULL AND year IS NOT NULL GROUP BY body HAVING count(DISTINCT year) > 1""",
+        [],
+    )
     return sorted(choices, key=lambda c: (-len(c.years), c.body.key))
 
 
-def _years(rows: list[tuple[Any, ...]]) -> list[int]:
-    return sorted({row[5] for row in rows if row[5] is not None})
+def _choices(db: sqlite_utils.Database, sql: str, params: list[str]) -> list[Choice]:
+    """A ``Choice`` per row of (a body's key, a JSON array of its years, null for a report of no year)."""
+    return [
+        Choice(Body.stored(key), sorted(year for year in json.loads(years) if year is not None))
+        for key, years in db.execute(sql, params)
+    ]
 
 
 def _reports_of(db: sqlite_utils.Database, body: Body) -> list[Report]:
-    """The body's reports, oldest year first: every report of its region whose agency is one of its names."""
-    names = body.names()
-    marks = ", ".join("?" * len(names))
+    """The body's reports, oldest year first."""
     rows = db.execute(
-        f"{_BROWSE} WHERE agency IN ({marks}) AND province IS ? AND city IS ? AND county IS ?"
-        " ORDER BY year IS NULL, year, id",
-        [*names, body.province, body.city, body.county],
+        f"{_REPORT} WHERE id IN (SELECT id FROM report_bodies WHERE body = ?) ORDER BY year IS NULL, year, id",
+        [body.key],
     ).fetchall()
-    return [Report(row[0], row[5], row[1], row[6], row[7]) for row in rows if Body.of(*row[1:5]) == body]
+    return [Report(*row) for row in rows]
 
 
 # -- the comparison -----------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 * every connection to the archive is read-only (``PRAGMA query_only``, on top of Datasette's ``mode=ro``),
   so no SQL and no plugin can write to it, and gets ``nianbao_search(q)`` for the ranked search query,
-  ``nianbao_spellings(name)``, ``nianbao_full_name(name)`` and ``nianbao_body_key(agency, province, city,
-  county)`` for agency aliases (archive/aliases.py);
+  ``nianbao_spellings(name)`` and ``nianbao_body_key(agency, province, city, county)`` for agency aliases
+  (archive/aliases.py; each report's body is kept in ``report_bodies``);
 * ``?_search=`` on ``reports`` and ``browse`` selects exactly the reports ``nianbao search`` finds,
   replacing Datasette's FTS search, which cannot read our indexes: the match set is computed once per page
   and archive state (``matches.SearchMatches``, the SQL function ``nianbao_search_ids``), not once per
@@ -53,7 +53,7 @@ from datasette.handle_exception import handle_exception as default_handle_except
 from datasette.utils.asgi import BadRequest, Base400, NotFound, Request, Response
 from markupsafe import Markup, escape
 
-from archive.aliases import KEY_SEPARATOR, Body, full_name, spellings
+from archive.aliases import BODY_FUNCTION, KEY_SEPARATOR, Body, body_key, spellings
 from archive.db import MAX_INTEGER
 from archive.reports import get_report
 from archive.search import QueryError, QueryTooLong, check_length, parse_query, search
@@ -137,8 +137,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     if path is not None:
         conn.create_function(matches.FUNCTION, 1, _search_matches(datasette, database, path).ids_json)
     conn.create_function("nianbao_spellings", 1, _spellings_json, deterministic=True)
-    conn.create_function(facets.BODY_FUNCTION, 4, facets.body_key, deterministic=True)
-    conn.create_function("nianbao_full_name", 1, lambda name: None if name is None else full_name(str(name)))
+    conn.create_function(BODY_FUNCTION, 4, body_key, deterministic=True)
 
 
 #: Each served archive's search matches (``matches.SearchMatches``), by Datasette instance and database name.
@@ -242,11 +241,7 @@ def _agency_sql(agency: str) -> tuple[str, list[object]]:
     if body is None:
         names = spellings(agency)
         return f"agency IN ({', '.join('?' * len(names))})", list(names)
-    names = body.names()
-    return (
-        f"agency IN ({', '.join('?' * len(names))}) AND province IS ? AND city IS ? AND county IS ?",
-        [*names, body.province, body.city, body.county],
-    )
+    return "id IN (SELECT id FROM report_bodies WHERE body = ?)", [body.key]
 
 
 @hookimpl
