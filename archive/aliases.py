@@ -132,14 +132,6 @@ class Body:
         """The region as one label (山东省聊城市), empty when unknown."""
         return "".join(part for part in (self.province, self.city, self.county) if part)
 
-    def names(self) -> list[str]:
-        """Every agency text a report of this body may print: each spelling of its type, alone and after
-        the places above it (博山区科技局, 淄博市博山区科技局, 山东省淄博市博山区科技局…)."""
-        places = [part for part in (self.province, self.city, self.county) if part]
-        prefixes = [""] + ["".join(places[start:-1]) for start in range(len(places) - 1)]
-        own = self.name
-        return list(dict.fromkeys(prefix + spelling for spelling in spellings(own) for prefix in prefixes))
-
 
 def body_key(agency: str | None, province: str | None, city: str | None, county: str | None) -> str | None:
     """``nianbao_body_key(agency, province, city, county)``: the ``Body.key`` of a report whose agency and

@@ -236,26 +236,21 @@ def _write_report_row(
 def _neighbours(
     db: sqlite_utils.Database, report_id: int, record: Record, steps: tuple[int, ...]
 ) -> dict[int, list[int]]:
-    """Parsed reports of the same body for ``year + step``, for each of the ``steps`` (newest first), by
-    their primary file: the same agency under any of its names within its region (聊城市科技局 =
-    聊城市科学技术局, ``archive.aliases``). One query for both neighbouring years."""
+    """Parsed reports of the same body for ``year + step``, for each of the ``steps`` (newest first): the
+    same agency under any of its names within its region (聊城市科技局 = 聊城市科学技术局), by the body the
+    archive keeps for each report (``report_bodies``, ``archive.aliases``). One query for both years."""
     found: dict[int, list[int]] = {step: [] for step in steps}
-    year, agency = record.get("year"), record.get("agency")
-    if not agency or year is None:
-        return found
-    region = record.get("region")
+    year, region = record.get("year"), record.get("region")
     place = (region["province"], region["city"], region["county"]) if region else (None, None, None)
-    body = aliases.Body.of(agency, *place)
-    names = body.names()
+    body = aliases.body_key(record.get("agency"), *place)
+    if body is None or year is None:
+        return found
     rows = db.execute(
-        f"""SELECT r.id, d.year, d.agency, d.province, d.city, d.county FROM documents d
-           JOIN reports r ON r.primary_document_id = d.id
-           JOIN report_records x ON x.report_id = r.id AND x.status IS NOT NULL
-           WHERE d.agency IN ({", ".join("?" * len(names))}) AND d.year IN ({", ".join("?" * len(steps))})
-           AND r.id != ? ORDER BY r.id DESC""",
-        [*names, *(year + step for step in steps), report_id],
+        f"""SELECT k.id, k.year FROM report_bodies k
+           JOIN report_records x ON x.report_id = k.id AND x.status IS NOT NULL
+           WHERE k.body = ? AND k.year IN ({", ".join("?" * len(steps))}) AND k.id != ? ORDER BY k.id DESC""",
+        [body, *(year + step for step in steps), report_id],
     )
-    for other, other_year, *identity in rows:
-        if aliases.Body.of(*identity) == body:
-            found[int(other_year) - year].append(other)
+    for other, other_year in rows:
+        found[int(other_year) - year].append(other)
     return found
