@@ -76,10 +76,10 @@ class _OneQueryFacet(Facet):
 
 
 class AgencyFacet(_OneQueryFacet):
-    """The agency facet: the page's reports counted by body (``report_bodies``, each report's ``Body.key`` as
-    the archive keeps it: one pass over its ``(body, year)`` index, the page's ids tested against a set),
-    ranked in SQL: only the lines shown come back. (Naming the body of each distinct agency and region in
-    Python on every page took ~1 s of CPU at 100,000 reports, 90,000 of them.)"""
+    """The agency facet: the page's reports counted by body (``report_bodies``: each report's ``Body.key`` as
+    the archive keeps it), grouped and ranked in SQL: only the lines shown come back, and no Python runs per
+    agency. (Naming the body of each distinct agency and region in Python on every page took ~1 s of CPU at
+    100,000 reports, 90,000 of them; bench/serve.py.)"""
 
     type = metadata.AGENCY_FACET
 
