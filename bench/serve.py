@@ -84,7 +84,7 @@ def baseline_tree(ref: str) -> Path:
         ["git", "rev-parse", "--short", f"{ref}^{{commit}}"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     tree = CACHE / f"tree-{commit}"
-    if not (tree / "archive" / "serve.py").exists():
+    if not (tree / "pyproject.toml").exists():
         partial = CACHE / f"tree-{commit}.partial"
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
