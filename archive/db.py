@@ -25,6 +25,11 @@ from sqlite_utils.utils import sqlite3
 from archive import aliases, fts
 from archive.migrations import MIGRATIONS, Migration
 
+#: SQLite's page cache of each archive connection, in KiB (filled as pages are read, so a short command never
+#: holds it). SQLite's default, 2 MiB, holds little of the indexes a document's writes touch in a large archive:
+#: at 300,000 reports each import read their pages from the OS again and again (kernel time 0.66 → 1.19 ms a
+#: document from 10,000 to 300,000 reports, bench/scale.py).
+CACHE_KB = 65_536
 #: SQLite's largest integer: a larger id names no row (and cannot even be bound as a parameter).
 MAX_INTEGER = 2**63 - 1
 #: The first bytes of every SQLite database file (https://sqlite.org/fileformat.html#the_database_header).
@@ -203,6 +208,7 @@ def connect(path: str | os.PathLike[str], migrate: bool = True) -> sqlite_utils.
             f"{str(path)!r} is a SQLite database but not an archive: it has tables but no archive schema"
         )
     db.conn.execute("PRAGMA foreign_keys = ON")
+    db.conn.execute(f"PRAGMA cache_size = -{CACHE_KB}")
     for name, function in fts.INDEX_FUNCTIONS.items():
         db.conn.create_function(name, 1, function, deterministic=True)
     db.conn.create_function(aliases.BODY_FUNCTION, 4, aliases.body_key, deterministic=True)
