@@ -127,7 +127,8 @@ def test_the_archive_keeps_each_report_s_body(db: sqlite_utils.Database) -> None
 
 
 def test_the_body_follows_the_report_through_every_write(tmp_path: Path) -> None:
-    """Written with the report, keyed again when its agency changes, gone with the report."""
+    """Written with the report, keyed again when its agency changes (through its document or in browse
+    itself), gone with the report."""
     db = connect(tmp_path / "a.db")
     report_id = ingest(db, Source("https://a.example/r.txt", (SEEDS / SEED_FILES["聊城"]).read_bytes())).report_id
     keyed = "SELECT body FROM report_bodies WHERE id = ?"
@@ -135,6 +136,9 @@ def test_the_body_follows_the_report_through_every_write(tmp_path: Path) -> None
     with write_transaction(db):
         db.execute("UPDATE documents SET agency = '聊城市人社局' WHERE report_id = ?", [report_id])
     assert db.execute(keyed, [report_id]).fetchone() == (BODY_KEY,)
+    with write_transaction(db):  # browse written directly (a later migration might): the body follows too
+        db.execute("UPDATE browse SET agency = '聊城市科技局' WHERE id = ?", [report_id])
+    assert db.execute(keyed, [report_id]).fetchone() == ("山东省|聊城市||聊城市科学技术局",)
     with write_transaction(db):
         db.execute("UPDATE documents SET agency = NULL WHERE report_id = ?", [report_id])
     assert db.execute(keyed, [report_id]).fetchone() == (None,)
