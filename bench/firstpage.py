@@ -36,14 +36,11 @@ SIDES = ("baseline", "ours")
 
 
 def answer_queries(path: Path, queries_file: Path, repeats: int) -> None:
-    """A search process: reads a query number a line, answers its first page's CPU ms and what it found."""
-    from archive.db import connect
+    """A search process: for each query, its first page's CPU ms and what it found, as a JSON line."""
     from archive.search import search
 
-    db = connect(path, migrate=False)
-    typed = json.loads(queries_file.read_text())
-    for line in sys.stdin:
-        page, seconds = search_bench.timed(repeats, search, db, typed[int(line)], limit=20)
+    for db, typed in scale_bench.each_query(path, queries_file):
+        page, seconds = search_bench.timed(repeats, search, db, typed, limit=20)
         found = {"ids": [hit.report_id for hit in page.hits], "total": page.total, "exact": page.total_exact}
         print(json.dumps({"ms": seconds * 1000, "found": found}), flush=True)
 
@@ -69,23 +66,13 @@ def measure(sizes: list[int], baseline: Path, queries: int, repeats: int, seed: 
         (size, side): start(trees[side], paths[size], queries_file, repeats) for size in sizes for side in SIDES
     }
     timings: dict[str, dict[str, list[float]]] = {str(size): {side: [] for side in SIDES} for size in sizes}
-    keys = list(processes)
     try:
-        for number in range(len(typed)):
-            shift = number % len(keys)
-            answers = {}
-            for key in keys[shift:] + keys[:shift]:
-                process = processes[key]
-                assert process.stdin is not None and process.stdout is not None
-                process.stdin.write(f"{number}\n")
-                process.stdin.flush()
-                answers[key] = json.loads(process.stdout.readline())
-                timings[str(key[0])][key[1]].append(answers[key]["ms"])
+        for number, answers in enumerate(scale_bench.ask_in_turn(processes, len(typed), "first page, both sides")):
+            for (size, side), answer in answers.items():
+                timings[str(size)][side].append(answer["ms"])
             for size in sizes:
                 if answers[(size, "ours")]["found"] != answers[(size, "baseline")]["found"]:
                     raise SystemExit(f"the sides disagree on {typed[number]!r} at {size:,} reports")
-            scale_bench.progress(f"first page: query {number + 1}/{len(typed)} at every size, both sides")
-        print(file=sys.stderr)
     finally:
         for process in processes.values():
             if process.stdin is not None:

@@ -76,9 +76,10 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict, TypeVar, cast
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -89,6 +90,8 @@ import ingest as ingest_bench  # noqa: E402 (bench/ is not a package)
 import search as search_bench  # noqa: E402
 import serve as serve_bench  # noqa: E402
 import synthetic  # noqa: E402
+
+K = TypeVar("K")
 
 SIZES = (10_000, 100_000, 300_000)
 QUICK_SIZES = (2_000, 5_000, 10_000)
@@ -429,16 +432,41 @@ def time_query(db: Any, typed: str, repeats: int) -> Timing:
     return Timing(page_s * 1000, ids_s * 1000, len(answer), page.total, page.total_exact, consistent)
 
 
-def search_server(path: Path, queries_file: Path, repeats: int) -> None:
-    """The search process of one size: reads a query number a line, answers a ``Timing`` as a JSON line;
-    at end of input, its peak memory."""
+def each_query(path: Path, queries_file: Path) -> Iterator[tuple[Any, str]]:
+    """In a search process: the archive at ``path`` with each query the benchmark asks for, as typed (its
+    number in ``queries_file``, a line on standard input), until the input ends."""
     from archive.db import connect
 
     db = connect(path, migrate=False)
     typed = json.loads(queries_file.read_text())
     for line in sys.stdin:
-        timing = time_query(db, typed[int(line)], repeats)
-        print(json.dumps(asdict(timing)), flush=True)
+        yield db, typed[int(line)]
+
+
+def ask_in_turn(processes: Mapping[K, subprocess.Popen[str]], count: int, what: str) -> Iterator[dict[K, Any]]:
+    """Ask every process each of the ``count`` queries (a number a line), yielding each query's answers (a
+    JSON line from each). The processes take turns, who goes first rotating, so that a shared machine's load
+    falls on every one alike."""
+    keys = list(processes)
+    for number in range(count):
+        shift = number % len(keys)
+        answers = {}
+        for key in keys[shift:] + keys[:shift]:
+            process = processes[key]
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write(f"{number}\n")
+            process.stdin.flush()
+            answers[key] = json.loads(process.stdout.readline())
+        yield answers
+        progress(f"{what}: query {number + 1}/{count}")
+    print(file=sys.stderr)
+
+
+def search_server(path: Path, queries_file: Path, repeats: int) -> None:
+    """The search process of one size: answers a ``Timing`` as a JSON line for each query; at end of input,
+    its peak memory."""
+    for db, typed in each_query(path, queries_file):
+        print(json.dumps(asdict(time_query(db, typed, repeats))), flush=True)
     print(json.dumps({"vm_hwm_kb": vm_hwm_kb()}), flush=True)
 
 
@@ -455,18 +483,10 @@ def run_searches(paths: dict[int, Path], queries_file: Path, count: int, repeats
         for size, path in paths.items()
     }
     timings: dict[int, list[Timing]] = {size: [] for size in paths}
-    order = list(paths)
     try:
-        for number in range(count):
-            shift = number % len(order)
-            for size in order[shift:] + order[:shift]:
-                process = processes[size]
-                assert process.stdin is not None and process.stdout is not None
-                process.stdin.write(f"{number}\n")
-                process.stdin.flush()
-                timings[size].append(Timing(**json.loads(process.stdout.readline())))
-            progress(f"search: query {number + 1}/{count} at every size")
-        print(file=sys.stderr)
+        for answers in ask_in_turn(processes, count, "search at every size"):
+            for size, answer in answers.items():
+                timings[size].append(Timing(**answer))
         memory = {}
         for size, process in processes.items():
             assert process.stdin is not None and process.stdout is not None
