@@ -11,28 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from archive.db import connect
-from intake.ingest import Source, ingest
+from tests.test_bench_scale import seeded_archive
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import firstpage  # bench/ is not a package: on the path above
 import scale
-import synthetic
-
-
-def _archive(path: Path) -> Path:
-    db = connect(path)
-    for seed in sorted(synthetic.SEED_DIR.glob("*.txt")):
-        assert ingest(db, Source(seed.as_uri(), seed.read_bytes())).status == "new"
-    db.close()
-    scale.settle(path)
-    return path
 
 
 def test_both_sides_answer_every_query_in_turn_with_the_same_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    archive = _archive(tmp_path / "five.db")
+    archive = seeded_archive(tmp_path / "five.db")
     monkeypatch.setattr(scale, "CACHE", tmp_path)  # the work folder (queries file), removed afterwards
     monkeypatch.setattr(scale, "archive_path", lambda size, base, seed: archive)
     measured = firstpage.measure([5], firstpage.ROOT, queries=6, repeats=1, seed=1)
@@ -49,7 +38,7 @@ def test_both_sides_answer_every_query_in_turn_with_the_same_pages(
     assert not [path for path in tmp_path.iterdir() if path.name.startswith("firstpage-work")]  # cleaned up
 
 
-def test_ask_in_turn_rotates_who_is_asked_first(tmp_path: Path) -> None:
+def test_ask_in_turn_rotates_who_is_asked_first() -> None:
     """Three echo processes: each query reaches all of them, the first one asked moving on by one each time."""
     echo = "import sys, json, time\nfor line in sys.stdin: print(json.dumps(time.monotonic_ns()), flush=True)"
     processes = {
