@@ -65,8 +65,19 @@ def test_create_page_html_honours_its_extension_from_a_later_page() -> None:
 def test_six_argument_create_page_html_declares_the_record_count() -> None:
     column = "http://sthjj.example.gov.cn/zfxxgk/zfxxgknb/"
     listing = read("createpage_six_args.html", column)
-    assert listing.pages == [column + "index_1.html", column + "index_2.html"]
+    assert listing.pages == [column + "index_2.html", column + "index_3.html"]  # counted from 1: 3 pages
     assert listing.declared == 45
+
+
+def test_six_argument_create_page_html_counts_from_one_on_later_pages_too() -> None:
+    """Page 2 of csrc.gov.cn-style ``common_list`` (``('page_div',14, 2,'common_list','shtml',251)``): the
+    other later pages up to the 14th, never a ``common_list_1`` that does not exist."""
+    script = "<script>createPageHTML('page_div',14, 2,'common_list','shtml',251);</script>"
+    found = trs.pager(trs.scripts(script), "http://www.example.gov.cn/col/common_list_2.shtml")
+    assert found is not None
+    pages = found.urls("http://www.example.gov.cn/col/common_list_2.shtml")
+    assert pages[0].endswith("/col/common_list_3.shtml") and pages[-1].endswith("/col/common_list_14.shtml")
+    assert len(pages) == 12 and found.records == 251
 
 
 def test_count_page_pager_names_pages_after_its_first_page_link_and_ignores_commented_pagers() -> None:

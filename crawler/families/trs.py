@@ -7,7 +7,8 @@ tests/families/trs/README.md):
 * a pager written by ``createPageHTML(count, current, "index", "html")`` — TRS's own template tag
   ``createPageHTML(${PAGE_COUNT}, ${PAGE_INDEX}, "${PAGE_NAME}", "${PAGE_EXT}")``; page ``i`` of the list
   is ``<name>_<i>.<ext>`` beside the first, ``<name>.<ext>``. A six-argument variant puts a div id first
-  and the record count last (``createPageHTML(div, count, current, name, ext, records)``);
+  and the record count last (``createPageHTML(div, count, current, name, ext, records)``) and counts from
+  1: its first page says ``current`` 1, and page ``i`` is ``<name>_<i>.<ext>`` up to ``count``;
 * the older inline pager ``var currentPage = 0;//所在页从0开始 … var countPage = 17;//共多少页``, whose page
   name is the first page's link in the same script (``href="index.shtml"``);
 * year sub-columns (``2020n/``, ``2023nb/``) and a year folder whose page *is* the report
@@ -58,20 +59,27 @@ _PLACEHOLDER_TITLE = "文章标题"
 
 @dataclass(frozen=True)
 class Pager:
-    """A TRS list's pager: ``count`` pages named ``<name>.<ext>``, ``<name>_1.<ext>``…; ``records`` when
-    the call states the list's record count."""
+    """A TRS list's pager: ``count`` pages named ``<name>.<ext>``, then ``<name>_<first + 1>.<ext>``…;
+    ``records`` when the call states the list's record count.
+
+    ``first`` is the number the first page goes by: 0 for TRS's own tag and the inline pager, 1 for the
+    six-argument call (its scripts link page ``i`` as ``<name>_<i>`` and page 1 as ``<name>``; real calls say
+    ``current`` 1 on the first page: csrc.gov.cn ``('page_div',5,1,'fg','shtml',89)`` "共 5 页", gfex.com.cn,
+    shaoyang.gov.cn, ganzhou.gov.cn in public crawlers: tests/families/trs/README.md)."""
 
     count: int
     current: int
     name: str
     ext: str
     records: int | None = None
+    first: int = 0
 
     def urls(self, page_url: str) -> list[str]:
         """The list's later pages but the one being read, resolved beside it. The first page is left out: it
         is how the list was reached, often by its folder URL (``2023n/``) rather than ``index.shtml``."""
         name = urljoin(page_url, self.name)
-        return [f"{name}_{i}.{self.ext}" for i in range(1, self.count) if i != self.current]
+        later = range(self.first + 1, self.first + self.count)
+        return [f"{name}_{i}.{self.ext}" for i in later if i != self.current]
 
 
 def scripts(html: str) -> str:
@@ -86,9 +94,9 @@ def pager(script: str, url: str) -> Pager | None:
     call = _CREATE_PAGE.search(script)
     if call:
         div, count, current, name, ext, records = call.groups()
-        if div:  # the six-argument variant keeps only the name's last path segment
+        if div:  # the six-argument variant keeps only the name's last path segment, and counts from 1
             name = name.rsplit("/", 1)[-1]
-        return Pager(_number(count), _number(current), name or "index", ext, _int(records))
+        return Pager(_number(count), _number(current), name or "index", ext, _int(records), first=1 if div else 0)
     count_page = _COUNT_PAGE.search(script)
     if not count_page:
         return None
