@@ -36,6 +36,11 @@ OTHER_BOX_LABELS = [
 ]  # fmt: skip
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
 _DOWNLOAD_PATH = re.compile(r"download|downfile|filedown|attach")
+#: A link inside a script's string (``var hasFJ='<a href="./P0….pdf">附件1….pdf</a><BR/>…'``, written out by
+#: ``document.write``): TRS article templates of zfcxjw.cq.gov.cn, gxq.cq.gov.cn and 宁夏住建厅 keep a page's
+#: files there only, so the page itself has no ``<a>`` for them. Quotes may be backslash-escaped.
+_SCRIPT_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)</a\s*>""", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
 
 
 def _spaced(labels: list[str]) -> str:
@@ -247,18 +252,22 @@ def visible_texts(element: HtmlElement) -> Iterator[str]:
 def attachments(tree: HtmlElement, base_url: str | None) -> list[Link]:
     """A page's files: links whose path or text ends in a document extension, or that go through a
     download script (``/module/download/downfile.jsp?filename=…``, ``fileDown``: the extension is then
-    only in the query or the text). The one attachment finder, for the crawler and the parser alike."""
+    only in the query or the text), in the page's ``<a>`` elements, then in its scripts' strings (see
+    ``_SCRIPT_LINK``). The one attachment finder, for the crawler and the parser alike."""
     base = base_url or ""
     base_element = tree.find(".//base[@href]")
     if base_element is not None:
         base = urljoin(base, base_element.get("href", ""))
+    found = [((anchor.get("href") or "").strip(), anchor.text_content()) for anchor in tree.iter("a")]
+    for script in tree.iter("script"):
+        if script.text and "<a" in script.text:
+            found += [(href.strip(), _TAG.sub("", text)) for href, text in _SCRIPT_LINK.findall(script.text)]
     links: list[Link] = []
     seen: set[str] = set()
-    for anchor in tree.iter("a"):
-        href = (anchor.get("href") or "").strip()
+    for href, raw_text in found:
         if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             continue
-        text = " ".join(anchor.text_content().split())
+        text = " ".join(raw_text.split())
         path = urlsplit(href).path.lower()
         by_name = path.endswith(ATTACHMENT_EXTENSIONS) or text.lower().endswith(ATTACHMENT_EXTENSIONS)
         if not (by_name or _DOWNLOAD_PATH.search(path)):

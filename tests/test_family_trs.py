@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.db import connect
-from crawler import families
+from crawler import families, pages
 from crawler.families import Follow, trs
 from crawler.registry import Portal
 from replica.server import ReplicaServer
@@ -78,6 +78,19 @@ def test_six_argument_create_page_html_counts_from_one_on_later_pages_too() -> N
     pages = found.urls("http://www.example.gov.cn/col/common_list_2.shtml")
     assert pages[0].endswith("/col/common_list_3.shtml") and pages[-1].endswith("/col/common_list_14.shtml")
     assert len(pages) == 12 and found.records == 251
+
+
+def test_attachment_named_only_in_the_hasfj_script_is_the_reports_file() -> None:
+    """Chongqing TRS templates write the file links from ``var hasFJ='<a …>'``: no ``<a>`` in the page."""
+    url = "http://www.cqkz.gov.cn/kz/zfcxjw/zwgk_72016/zfxxgknb_72026/202601/t20260127_15357190.html"
+    page = pages.read_report_page(fixture_text(FIXTURES, "article_hasfj.html"), url)
+    assert [(link.url, link.text) for link in page.attachments] == [
+        (
+            "http://www.cqkz.gov.cn/kz/zfcxjw/zwgk_72016/zfxxgknb_72026/202601/P020260127391846203557.pdf",
+            "重庆市开州区住房和城乡建设委员会2025年政府信息公开工作年度报告.pdf",
+        )
+    ]
+    assert page.is_shell and page.year == 2025
 
 
 def test_count_page_pager_names_pages_after_its_first_page_link_and_ignores_commented_pagers() -> None:
