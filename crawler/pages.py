@@ -16,7 +16,7 @@ import lxml.html
 
 from parsers import htmlmeta
 from parsers.document import Link
-from parsers.titles import report_year  # the one report-title rule, shared with the parser
+from parsers.titles import listed_report_year  # the one report-title rule, shared with the parser
 
 #: Words and URL tokens of report columns (portals.md §1): what a generic crawl follows.
 _COLUMN_WORDS = re.compile(r"年报|年度报告|信息公开年度|市直部门|部门年报|区县")
@@ -40,6 +40,12 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _TITLE_SEPARATORS = re.compile(r"\s*[_|｜—–]\s*|\s+-\s+|(?<=[报告])-")
 #: A report page whose own text is shorter than this and has files is a wrapper ("详见附件").
 SHELL_TEXT_LIMIT = 600
+
+
+def report_year(text: str) -> int | None:
+    """The year of the report a listing link or page title names (a link text the listing cut short with
+    "…" counts: ``parsers.titles.listed_report_year``), None for anything else."""
+    return listed_report_year(text)
 
 
 def is_report_title(text: str) -> bool:

@@ -38,6 +38,10 @@ _CN_YEAR = re.compile(r"[一二][〇○零OＯ0一二三四五六七八九]{3}(?
 #: Chinese digits (and the look-alikes printed for 〇) → Arabic digits.
 CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | dict.fromkeys("○零OＯ0", "0")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+#: A listing's mark that it cut a link text short: ..., …, ……, 。。。
+_CUT_SHORT = re.compile(r"(?:\.{2,}|…+|。{2,})\s*$")
+#: How report titles end (portals.md §3), for completing a cut one.
+_TITLE_ENDINGS = ("政府信息公开工作年度报告", "政府信息公开年度报告", "政务公开工作年度报告", "信息公开工作年度报告")
 
 
 def arabic_years(text: str) -> str:
@@ -63,3 +67,22 @@ def report_year(title: str) -> int | None:
         return None
     match = _YEAR.search(arabic_years(title))
     return int(match.group(1)) if match else None
+
+
+def listed_report_year(text: str) -> int | None:
+    """The year of the report a listing link names, also when the listing cut its text short: what is
+    left before the ellipsis must name information disclosure and a year and end partway into a report
+    title's last words (kjt.hebei.gov.cn lists "河北省科学技术厅2023年政府信息公开工作年度报..." with no title
+    attribute). The page it leads to is then judged by its own title."""
+    year = report_year(text)
+    cut = _CUT_SHORT.search(text)
+    if year is not None or cut is None:
+        return year
+    head = re.sub(r"\s+", "", text[: cut.start()])
+    if not _DISCLOSURE.search(head):
+        return None
+    for ending in _TITLE_ENDINGS:
+        for length in range(len(ending) - 1, 0, -1):
+            if head.endswith(ending[:length]):
+                return report_year(head + ending[length:])
+    return None

@@ -27,6 +27,13 @@ def read(name: str) -> str:
         ("某县2020年度工作总结", None),  # no report wording
         ("聊城市科学技术局政府信息公开工作年度报告", None),  # no year
         ("关于开展2023年度科技型中小企业评价工作的通知", None),
+        # link texts a listing cut short (kjt.hebei.gov.cn: "…年度报..." and no title attribute)
+        ("河北省科学技术厅2023年政府信息公开工作年度报...", 2023),
+        ("某县卫生健康局2022年政务公开工作年度…", 2022),
+        ("河北省科学技术厅2023年政府网站工作年度报...", None),  # the website's report, not disclosure
+        ("关于印发2023年政府信息公开工作要点的通...", None),
+        ("邯郸市人民政府办公室关于印发邯郸市支持重点行业（深度治...", None),
+        ("河北省科学技术厅政府信息公开工作年度报...", None),  # no year left
     ],
 )
 def test_report_titles(title: str, year: int | None) -> None:

@@ -85,3 +85,19 @@ def test_crawl_archives_the_report_once_at_its_real_url(tmp_path: Path) -> None:
     db = connect(tmp_path / "a.db")
     assert [url for (url,) in db.execute("SELECT url FROM sightings")] == [REPORT]
     assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 1
+
+
+def test_report_links_whose_text_the_listing_cut_short_are_followed() -> None:
+    """kjt.hebei.gov.cn prints "…2023年政府信息公开工作年度报..." with no title attribute: still the 2023
+    report; the website's 年度报表 PDF beside it is no item at all."""
+    column = "https://kjt.hebei.gov.cn/www/xxgk2020/212936/index.html"
+    listing = read("list-hebei-cut-titles.html", column)
+    years = {
+        item.url.removeprefix("https://kjt.hebei.gov.cn/www/"): pages.report_year(item.text) for item in listing.items
+    }
+    assert years == {
+        "xxgk2020/212936/298933/index.html": 2023,
+        "xxgk2020/212936/276914/index.html": 2022,
+        "xxgk2020/212936/254504/index.html": 2021,
+        "xxgk2020/212936/214850/index.html": 2016,
+    }
