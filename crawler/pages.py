@@ -25,7 +25,11 @@ _COLUMN_TOKENS = re.compile(
     r"|/(?:\d{4}n|\d{4}nb|\d{4}ndgb|xxgknb\d{4})(?:_\d+)?/|/(?:bm|szfbm|gq|qzf|xjbm|szbm|bmzsjg)/",
     re.I,
 )
-_PAGE_LINK = re.compile(r"(?:index|list)_\d+\.s?html?$|/\d+\.s?html?$|[?&](?:page|pageNo|currPage|pageNum)=\d+", re.I)
+#: A pager link's URL. ``current=N``: jyt.hebei.gov.cn's ``column.jsp?id=1414231541890&current=N`` (its 年报
+#: column, two pages, in a public crawler of Hebei portals).
+_PAGE_LINK = re.compile(
+    r"(?:index|list)_\d+\.s?html?$|/\d+\.s?html?$|[?&](?:page|pageNo|currPage|pageNum|current)=\d+", re.I
+)
 _PAGE_TEXT = re.compile(r"^\s*(?:\d+|下一?页|尾页|末页|>>?|»)\s*$")
 _CHALLENGE_MARKERS = re.compile(
     r"__jsl_clearance|_0x[0-9a-f]{4}|\$_ts|WZWS|ssf_challenge|安全验证|访问验证|seccaptcha|"

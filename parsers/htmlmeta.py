@@ -25,14 +25,15 @@ if TYPE_CHECKING:
 
 PORTAL_META = ["SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ArticleTitle", "PubDate", "ContentSource", "Url"]
 #: Box labels whose values are kept, under the label without its spaces (淮安 prints 索 引 号, 名 称).
-#: 发文机构 / 发文机关 name the agency where a title names none (札达, portals.md §3); 名称 / 标题 the title.
-BOX_LABELS = ["索引号", "发布机构", "发文机构", "发文机关", "成文日期", "发布日期", "名称", "标题"]
+#: 发文机构 / 发文机关 / 发文单位 name the agency where a title names none (札达, portals.md §3; 发文单位 on
+#: mem.gov.cn's box, as a public crawler's test copies it); 名称 / 标题 the title.
+BOX_LABELS = ["索引号", "发布机构", "发文机构", "发文机关", "发文单位", "成文日期", "发布日期", "名称", "标题"]
 #: The other labels boxes print (portals.md §3, real pages in tests/fixtures/parse_identity/README.md):
 #: never a value of the label before them, never a title.
 OTHER_BOX_LABELS = [
     "信息索引号", "主题分类", "体裁分类", "信息分类", "组配分类", "内容分类", "分类", "主题词", "关键词", "文号",
     "发文字号", "发文日期", "公开日期", "生成日期", "发布时间", "公开方式", "公开范围", "公开形式", "有效性",
-    "是否有效", "公文时效", "审核程序", "责任部门", "发布单位", "信息来源", "来源",
+    "是否有效", "公文时效", "审核程序", "责任部门", "发布单位", "信息来源", "来源", "所属机构", "公文种类",
 ]  # fmt: skip
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
 _DOWNLOAD_PATH = re.compile(r"download|downfile|filedown|attach")

@@ -255,8 +255,9 @@ def _is_agency(name: str) -> bool:
 
 def _metadata_agency(metadata: Mapping[str, str]) -> str | None:
     """The issuing body as the page's box names it (发文机构 on VSB Xizang, 发文机关 on Jiangxi portals,
-    发布机构 elsewhere: portals.md §3)."""
-    for label in ("发文机构", "发文机关", "发布机构"):
+    发布机构 elsewhere: portals.md §3; 发文单位 on mem.gov.cn). Never 所属机构: there it is the department
+    that filed the page, not the body that issued it."""
+    for label in ("发文机构", "发文机关", "发布机构", "发文单位"):
         name = (metadata.get(label) or "").strip()
         if name and _is_agency(name):
             return name

@@ -174,3 +174,16 @@ def test_report_page_title_from_the_page_title_whatever_the_site_separator(page_
     """A page with neither ArticleTitle nor <h1> (the dry run has no listing link text to fall back on)."""
     page = pages.read_report_page(f"<html><head><title>{page_title}</title></head><body><p>正文</p></body></html>", "")
     assert (page.title, page.year) == ("郑州市金水区人民政府2022年政府信息公开工作年度报告", 2022)
+
+
+def test_pager_links_by_their_page_parameter() -> None:
+    """Query-string pagers: ``page``, ``pageNo``, ``currPage``, ``pageNum`` and jyt.hebei.gov.cn's
+    ``column.jsp?id=…&current=N``; a link with a number but no page parameter is no pager."""
+    column = "http://jyt.hebei.gov.cn/column.jsp?id=1414231541890"
+    html = """<html><body><div class="page">
+    <a href="column.jsp?id=1414231541890&current=2">2</a> <a href="column.jsp?id=1414231541890&current=2">下一页</a>
+    <a href="/list.jsp?pageNo=3">3</a> <a href="/col.jsp?id=5">5</a></div></body></html>"""
+    assert pages.pager_links(pages.parse(html), column) == [
+        "http://jyt.hebei.gov.cn/column.jsp?id=1414231541890&current=2",
+        "http://jyt.hebei.gov.cn/list.jsp?pageNo=3",
+    ]

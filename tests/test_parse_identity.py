@@ -64,6 +64,21 @@ def test_a_title_naming_no_agency_takes_the_issuing_body_from_the_box() -> None:
     assert (region.province, region.city, region.county) == ("西藏自治区", "阿里地区", "札达县")
 
 
+def test_the_box_issuing_unit_names_the_agency_and_the_filing_department_does_not() -> None:
+    """mem.gov.cn's box (as a public crawler's test copies it): 发文单位 is the issuing body, 所属机构 the
+    department that filed the page, 公文种类 a label of its own (never a value)."""
+    box = (
+        "<table><tr><td>索引号：</td><td>4/2026-00001</td><td>发文单位：</td><td>应急管理部</td></tr>"
+        "<tr><td>所属机构：</td><td>安全生产执法和工贸安全监督管理局</td><td>公文种类：</td><td>报告</td></tr></table>"
+    )
+    page = f"<html><head><title>2025年政府信息公开工作年度报告</title></head><body>{box}<p>正文</p></body></html>"
+    document = extract(page.encode("utf-8"))
+    assert document.metadata.get("发文单位") == "应急管理部" and "所属机构" not in document.metadata
+    assert identify(document.text, title_hint=document.title, metadata=document.metadata).agency == "应急管理部"
+    only_department = {"所属机构": "安全生产执法和工贸安全监督管理局"}
+    assert identify("2025年政府信息公开工作年度报告\n正文", metadata=only_department).agency is None
+
+
 def test_box_labels_printed_with_spaces_are_read() -> None:
     assert load("huaian_hanweb.html").metadata == {
         "SiteName": "淮安市人民政府",
