@@ -20,6 +20,9 @@ ZERO_MARKS = frozenset({"—", "——", "-", "--", "/", "无", "－", "―", "�
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT = re.compile(r"(万元|元|件|个|项|条|次|人次|人)$")
 _SPACE = re.compile(r"\s+")
+#: A change written as a word before its number (本年增/减 "减4" on an agency's 2019-format table 二; the
+#: form asks for "减用负值表示"): 减 is minus, 增 plus. A count column never takes a negative (tables.py).
+_CHANGE_WORD = re.compile(r"^([增减])(?=\d)")
 _UNIT_AFTER_SPACE = re.compile(r"(\d)\s+(万元|元)")
 _MONEY_UNIT = re.compile(r"(万元|元)$")
 #: A unit a header or label prints for its amounts: ``（单位：万元）``, ``（元）``, ``金额(万元,保留4位小数)``.
@@ -76,7 +79,7 @@ def _parsed(cell: str | None) -> int | float | str | None:
         return None
     if text in ZERO_MARKS:
         return 0
-    text = _UNIT.sub("", text)
+    text = _CHANGE_WORD.sub(lambda word: "-" if word.group(1) == "减" else "+", _UNIT.sub("", text))
     match = _NUMBER.match(text)
     if not match:
         return text

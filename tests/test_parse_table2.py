@@ -125,6 +125,18 @@ def test_negative_count_is_null_but_a_negative_change_is_kept() -> None:
     assert "active_disclosure.regulations: -2 is not a count; left blank" in record["warnings"]
 
 
+def test_a_change_written_as_a_word_is_signed() -> None:
+    """本年增/减 printed "减4" (a 2019-format table, one cell per line with ``|``: an agency's report
+    mirrored at owenbabies.com/info/2647/50496.htm) is -4, "增3" is 3; 减 in a count column is no count."""
+    header = "第二十条第(五)项 |\n信息内容 |\n上一年项目数量 |\n本年增/减 |\n处理决定数量 |\n"
+    body = "规章\t0\t减1\t4\n" + header + "行政许可 |\n6 |\n减4 |\n2 |\n其他对外管理服务事项 |\n1 |\n增3 |\n4 |\n"
+    record = parse_bytes(_2019_text(body))
+    active = _active(record)
+    assert active["licensing"] == {"previous": 6, "change": -4, "decisions": 2}
+    assert active["other_services"] == {"previous": 1, "change": 3, "decisions": 4}
+    assert active["regulations"] == {"made": 0, "published": None, "in_public": 4}
+
+
 def test_the_prose_does_not_decide_the_column_set() -> None:
     """现行有效 in a sentence before a 2019-format table does not make it format 2021."""
     prose = "一、总体情况\n本机关现行有效规范性文件9件。\n"
