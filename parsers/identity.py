@@ -192,19 +192,28 @@ def _title_part(line: str) -> bool:
 _PERIOD_WORD = re.compile(r"统计(期限|时限|期间|时间|区间|周期|时段)|所列数据")
 # 20231月1日: the 年 was lost in conversion; the year is still the first four digits.
 _PERIOD_START = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:1|01|一)\s*月\s*(?:1|01|一)\s*日")
+#: A whole calendar year spelled out as a span, whatever words surround it: 冷水滩区高科园's 2023 report says
+#: "本报告相关数据为我单位自2023年1月1日至2023年12月31日统计的" (no 统计期限, no 所列数据).
+_PERIOD_RANGE = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*(?:1|01|一)\s*月\s*(?:1|01|一)\s*日\s*起?\s*(?:至|到|—|－|-|~)\s*"
+    r"(?:\1\s*年\s*)?(?:12|十二)\s*月\s*(?:31|三十一)\s*日"
+)
 #: How far the period sentence runs after its keyword when no full stop ends it sooner.
 _PERIOD_SPAN = 100
+#: The period is stated near the top: the span is looked for in this many first characters only.
+_PERIOD_WINDOW = 3000
 
 
 def period_year(text: str) -> int | None:
-    """The first year of the statistics period ("统计期限自2023年1月1日起", "自二〇二三年一月一日起"), if the
-    text states one."""
+    """The first year of the statistics period ("统计期限自2023年1月1日起", "自二〇二三年一月一日起", or a
+    whole year spelled out: "自2023年1月1日至2023年12月31日"), if the text states one."""
     text = arabic_years(text)  # same length: positions hold
     for match in _PERIOD_WORD.finditer(text):
         start = _PERIOD_START.search(text, match.end(), match.end() + 60)
         if start:
             return int(start.group(1))
-    return None
+    span = _PERIOD_RANGE.search(text, 0, _PERIOD_WINDOW)
+    return int(span.group(1)) if span else None
 
 
 def identify(text: str, title_hint: str | None = None, metadata: Mapping[str, str] | None = None) -> Identity:

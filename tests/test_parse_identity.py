@@ -197,6 +197,9 @@ def test_years_in_chinese_numerals() -> None:
     assert signed_date(text) == "2024-01-18"
     # the period, not the title, gives the covered year; 零 and a typed 0 stand for 〇 too
     assert period_year("统计期限自二零二三年一月一日起至二零二三年十二月三十一日止") == 2023
+    # no period word, a whole year spelled out (冷水滩区高科园 2023, admin.yzcity.gov.cn:8888/lstgkj/gknb/…)
+    assert period_year("本报告相关数据为我单位自2023年1月1日至2023年12月31日统计的政务信息公开数据。") == 2023
+    assert period_year("本条例自2019年5月15日起施行。2022年1月1日至2023年6月30日") is None  # no whole year
     misdated = identify("某局二〇二四年政府信息公开工作年度报告\n所列数据统计期限自二〇二三年一月一日起。")
     assert (misdated.year, misdated.title_year) == (2023, 2024)
     assert signed_date("正文。\n二0二四年一月十八日\n") == "2024-01-18"
