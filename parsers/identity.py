@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from enum import Enum
 
 from parsers.htmlmeta import LABEL_ONLY
-from parsers.titles import CN_DIGITS, MAX_TITLE_CHARS, REPORT_WORDS, TITLE_WINDOW, arabic_years, is_report_title
+from parsers.titles import (
+    CN_DIGITS,
+    MAX_TITLE_CHARS,
+    REPORT_WORDS,
+    TITLE_WINDOW,
+    VIEWER_PAGE,
+    arabic_years,
+    is_report_title,
+)
 
 _TITLE_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(19|20)\d{2})\s*年")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
@@ -130,13 +138,16 @@ def find_title(text: str, fallback: str | None = None) -> str | None:
 
 
 def _completed(title: str, fallback: str | None) -> str:
+    """``fallback`` when the title is only part of it, unless the rest is chrome (a breadcrumb glued on)."""
     whole = re.sub(r"\s+", "", fallback or "")
-    return whole if title != whole and title in whole and REPORT_WORDS.search(whole) else title
+    longer = title != whole and title in whole and REPORT_WORDS.search(whole)
+    return whole if longer and _title_part(whole) else title
 
 
 def _candidates(text: str) -> list[str]:
     """Every title candidate in the window, in order: labelled title cells and runs of title lines."""
-    lines = [line.strip() for line in text[:TITLE_WINDOW].splitlines() if line.strip()]
+    lines = [VIEWER_PAGE.sub("", line.strip()) for line in text[:TITLE_WINDOW].splitlines()]
+    lines = [line for line in lines if line]
     kinds = _kinds(lines)
     found: list[str] = []
     scanned = 0

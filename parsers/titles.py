@@ -21,6 +21,9 @@ MAX_TITLE_CHARS = 200
 #: A title is looked for in this many first characters of a text, never in a whole text that may be
 #: megabytes on one line.
 TITLE_WINDOW = 4000
+#: A flipbook viewer's page prefix on a line ("Page 8 - 威海市文登区信访局2022年…": reports published as
+#: page-by-page e-books, 文登区 2020 and 2022 at 180.76.149.248:88/book/…/files/basic-html/page8.html).
+VIEWER_PAGE = re.compile(r"^Page\s*\d+\s*[-–—]\s*")
 #: The report words: 年度报告, 年报, 年度(信息公开)工作报告.
 REPORT_WORDS = re.compile(r"年度报告|年报|年度(?:信息公开)?工作报告")
 #: Whose report: information disclosure (a bare "…年报" in a 年报 column counts too).

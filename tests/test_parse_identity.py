@@ -45,6 +45,33 @@ def test_title_and_agency_of_real_pages_never_come_from_chrome(name: str, title:
     assert who.agency not in CHROME and who.title not in CHROME
 
 
+@pytest.mark.parametrize(
+    ("name", "title", "agency", "year"),
+    [
+        # a banner and a breadcrumb line above the title: never glued onto it
+        ("breadcrumb_above_title.txt", "利辛县望疃镇2023年政府信息公开工作年度报告", "利辛县望疃镇", 2023),
+        # no title at all, a section heading and a sentence naming the 年报 first: no title, no agency
+        ("no_title_prose_first.txt", None, None, 2024),
+        # an English banner line and a title the page itself garbled (工作告年度报): no title is made up
+        ("banner_garbled_title.txt", None, None, None),
+        # a flipbook page's "Page 8 - " prefix is the viewer's, not the title's
+        ("flipbook_page.txt", "威海市文登区信访局2022年政府信息公开工作年度报告", "威海市文登区信访局", 2022),
+    ],
+)
+def test_text_pages_title_is_the_titles_own_lines_or_none(
+    name: str, title: str | None, agency: str | None, year: int | None
+) -> None:
+    document = load(name)
+    who = identify(document.text, title_hint=document.title, metadata=document.metadata)
+    assert (who.title, who.agency, who.year) == (title, agency, year)
+
+
+def test_a_page_title_with_a_breadcrumb_glued_on_does_not_replace_the_texts_title() -> None:
+    crumbs = "您现在所在的位置: 网站首页 > 政府信息公开年报利辛县望疃镇2023年政府信息公开工作年度报告"
+    who = identify("利辛县望疃镇2023年政府信息公开工作年度报告\n正文", title_hint=crumbs)
+    assert (who.title, who.agency) == ("利辛县望疃镇2023年政府信息公开工作年度报告", "利辛县望疃镇")
+
+
 @pytest.mark.parametrize("name", ["huaian_hanweb.html", "gangcha_br.html", "weihai_article_title.html"])
 def test_the_record_of_a_real_page_has_its_title_and_agency(name: str) -> None:
     """Through the parser: pages whose title names the agency need nothing but the page itself."""
