@@ -7,6 +7,7 @@ part are kept (a blank cell is None), because a blank is not a zero.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -233,6 +234,9 @@ def _segments(lines: list[str]) -> list[tuple[str, list[str]]]:
     bar and an empty line inside a stream."""
     kinds = [_kind(line) for line in lines]
     solid = [index for index, kind in enumerate(kinds) if kind != "empty"]
+    for index, after in itertools.pairwise(solid):
+        if kinds[index] == "rows" and kinds[after] == "stream" and _ends_in_value(lines[index]):
+            kinds[index] = "stream"  # a row's head on one line, its other cells one per line below it
     for before, index, after in zip(solid, solid[1:], [*solid[2:], None], strict=False):
         sandwiched = after is not None and kinds[after] == "stream"
         if kinds[index] == "plain" and kinds[before] == "stream" and (sandwiched or is_value(lines[index].strip())):
@@ -256,6 +260,14 @@ def _segments(lines: list[str]) -> list[tuple[str, list[str]]]:
         if kind != "rule" and not _is_rule(line):  # a separator line joins its segment, but is no row
             segments[-1][1].append(line)
     return segments
+
+
+def _ends_in_value(line: str) -> bool:
+    """The line's last cell is a number or a zero mark (``一、本年新收政府信息公开申请数量 | 25 |``): a table
+    printed one cell per line after it goes on with the same row (a 区发改局 2020 page: the first value on
+    the label's line, the other cells as lone bars below it)."""
+    cells = [cell for cell in _pieces(line) if cell is not None]
+    return bool(cells) and is_value(cells[-1])
 
 
 def _pipe_rows(lines: list[str]) -> list[Row]:

@@ -54,6 +54,17 @@ def test_a_blank_last_row_is_fixed_by_the_balance_and_table_four_is_kept() -> No
     assert record["review_litigation"]["review"] == [1, 0, 0, 1, 2]
 
 
+def test_a_rows_first_value_on_its_label_line_and_the_rest_as_lone_bars() -> None:
+    """A 区发改局 2020 page: ``一、本年新收政府信息公开申请数量 | 25 |``, four lone ``|`` lines, ``| 25 |``: one
+    row (自然人 25, five blanks, 总计 25), not a row of one value and a row of blanks."""
+    record = _parse((LAYOUTS / "partial" / "value-on-label-line-2020.txt").read_text(encoding="utf-8"))
+    applications = record["applications"]
+    printed = {key: (applications[key][0], applications[key][6]) for key in ("new_received", "granted")}
+    assert printed == {"new_received": (12, 12), "granted": (9, 9)}
+    assert applications["partially_granted"][0] == 3 and applications["carried_over_in"][6] == 0
+    assert "applications.new_received[0]" not in record["inferred"]
+
+
 def test_a_blank_cell_printed_as_a_lone_bar_is_blank() -> None:
     """汉阳's shape: an empty cell is a lone ``|`` line; its column's total fixes it."""
     record = _parse((LAYOUTS / "hanyang-pipe-cells-2022.txt").read_text(encoding="utf-8"))
