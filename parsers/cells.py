@@ -21,6 +21,8 @@ ZERO_MARKS = frozenset({"—", "——", "-", "--", "/", "无", "－", "―", "�
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT = re.compile(r"(万元|元|件|个|项|条|次|人次|人)$")
 _SPACE = re.compile(r"\s+")
+#: The longest row label of the form (1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请), with room.
+_MAX_LABEL_CHARS = 60
 #: A change written as a word before its number (本年增/减 "减4" on an agency's 2019-format table 二; the
 #: form asks for "减用负值表示"): 减 is minus, 增 plus. A count column never takes a negative (tables.py).
 _CHANGE_WORD = re.compile(r"^([增减])(?=\d)")
@@ -163,7 +165,7 @@ def _plain_rows(lines: list[str]) -> list[Row]:
     empty line; a line without the tab continues the cell above (a label broken over lines)."""
     rows: list[Row] = []
     block: list[str] | None = None
-    for line in lines:
+    for line in _cell_per_line_rows(lines):
         if line.startswith("\t") and "\t" not in line[1:]:
             block = [*(block or []), line[1:]]
         elif block is not None and line.strip():
@@ -184,6 +186,36 @@ def _plain_rows(lines: list[str]) -> list[Row]:
     if block is not None:
         rows.append(split_row(block, grid=False))
     return rows
+
+
+def _cell_per_line_rows(lines: list[str]) -> list[str]:
+    """Tables printed one cell per line with nothing between the cells but line breaks (blank lines, often),
+    joined into tab-separated rows: a label line and the number lines right after it are one row.
+
+    Seen on real report pages whose tables a converter flattened that way (昌图县七家子镇 2023,
+    福田区香蜜湖片区 2024: ``规章`` / ``0`` / ``0`` / ``0``, ``行政处罚`` / ``30``). A blank cell leaves no line
+    there, so a row that had one comes out short, and its values are not placed (``fit``). A sentence is no
+    label: only a short line without a full stop starts a row."""
+    joined: list[str] = []
+    row: list[str] = []
+    for line in lines:
+        cell = line.strip()
+        if not cell and row:
+            continue  # the blank lines between one row's cells
+        single = bool(cell) and not line.startswith("\t") and len(cell.split()) == 1
+        if single and row and is_value(cell):
+            row.append(cell)
+            continue
+        if row:
+            joined.append("\t".join(row))
+            row = []
+        if single and not is_value(cell) and len(cell) <= _MAX_LABEL_CHARS and not cell.endswith(("。", "；", ";")):
+            row = [cell]
+        else:
+            joined.append(line)
+    if row:
+        joined.append("\t".join(row))
+    return joined
 
 
 # `|`-separated tables, as web pages flattened to text print them (sources in tests/fixtures/parse_layouts/README.md):

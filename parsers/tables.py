@@ -82,6 +82,8 @@ _T4_WORDS = re.compile("^({})$".format("|".join(_T4_CELLS)))
 _T3_HEADER = re.compile(r"申请人情况|勾稽关系")
 _T2_HEADER = re.compile(r"第二十条第?\(?[一二三四五六七八九十\d]+\)?项|信息内容")  # table 二's own cells
 _T3_ROWS = 60  # table 三 is 28 rows at most, plus header and broken-label rows
+#: Rows after table 四's 行政复议 header within which its values are looked for (header cells aside).
+_T4_ROWS = 11
 
 
 @dataclass
@@ -351,8 +353,14 @@ def read_table4(rows: list[Row], start: int) -> tuple[dict[str, Values | None], 
     if header is None:
         return None
     warnings: list[str] = []
-    for row in rows[header + 1 : header + 12]:
+    looked_at = 0
+    for row in rows[header + 1 :]:
         headed = bool(row.labels) and all(_T4_WORDS.match(label) for label in row.labels)
+        if headed and not row.values:
+            continue  # a header cell on a row of its own (tables printed one cell per line): not counted
+        looked_at += 1
+        if looked_at > _T4_ROWS:
+            break
         if len(row.values) < 10 or (row.labels and not (headed and any(cell is not None for cell in row.values))):
             continue
         values_from = 1 if headed and len(row.values) > 15 and row.values[0] is None else 0

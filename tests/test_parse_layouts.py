@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parsers.cells import text_rows
 from parsers.form import SPLIT_OTHER as SPLIT_OTHER_KEYS
 from parsers.form import T3_KEYS
 from parsers.infer import infer
@@ -63,6 +64,13 @@ def test_a_rows_first_value_on_its_label_line_and_the_rest_as_lone_bars() -> Non
     assert printed == {"new_received": (12, 12), "granted": (9, 9)}
     assert applications["partially_granted"][0] == 3 and applications["carried_over_in"][6] == 0
     assert "applications.new_received[0]" not in record["inferred"]
+
+
+def test_cells_one_per_line_join_their_label_but_a_sentence_takes_no_number() -> None:
+    text = "行政处罚\n\n30\n\n行政强制\n\n0\n\n本年新收申请较上年有所增加。\n\n3\n"
+    rows = [(row.labels, row.values) for row in text_rows(text)]
+    assert rows[:2] == [(["行政处罚"], ["30"]), (["行政强制"], ["0"])]
+    assert (["本年新收申请较上年有所增加。"], []) in rows  # the sentence's row has no value
 
 
 def test_a_blank_cell_printed_as_a_lone_bar_is_blank() -> None:
