@@ -266,8 +266,8 @@ def _segments(lines: list[str]) -> list[tuple[str, list[str]]]:
     bar and an empty line inside a stream."""
     kinds = [_kind(line) for line in lines]
     solid = [index for index, kind in enumerate(kinds) if kind != "empty"]
-    for index, after in itertools.pairwise(solid):
-        if kinds[index] == "rows" and kinds[after] == "stream" and _ends_in_value(lines[index]):
+    for index, following in itertools.pairwise(solid):
+        if kinds[index] == "rows" and kinds[following] == "stream" and _ends_in_value(lines[index]):
             kinds[index] = "stream"  # a row's head on one line, its other cells one per line below it
     for before, index, after in zip(solid, solid[1:], [*solid[2:], None], strict=False):
         sandwiched = after is not None and kinds[after] == "stream"
