@@ -93,6 +93,8 @@ def parse(document: ExtractedDocument) -> ReportRecord:
     record["warnings"].extend(extraction_warnings(document))
     if table_format in ("2021", "2019"):
         _read_tables(record, sources, table_format)
+    elif table_format is None:  # no table 二 or 三 to tell the form by: table 四 is the same in both
+        _read_table4(record, sources)
     record["not_a_report"] = _not_a_report(who, record, sources, unread=document.needs_ocr)
     if record["not_a_report"]:
         record["format"], record["inferred"] = None, []
@@ -180,12 +182,16 @@ def _read_tables(record: ReportRecord, sources: list[_Source], table_format: str
             else None
             for key in T3_KEYS
         }
+    _read_table4(record, sources)
+
+
+def _read_table4(record: ReportRecord, sources: list[_Source]) -> None:
     for source in sources:
         table4 = read_table4(source.rows, source.table4_start)
         if table4 is not None:
             rows4, more = table4
-            warnings.extend(more)
+            record["warnings"].extend(more)
             for key, column in infer(rows4, [equation for _, equation in table4_equations()], 5):
-                inferred.append(f"review_litigation.{key}[{column}]")
+                record["inferred"].append(f"review_litigation.{key}[{column}]")
             record["review_litigation"] = {key: rows4.get(key) for key in T4_KEYS}
             break

@@ -73,6 +73,17 @@ def test_cells_one_per_line_join_their_label_but_a_sentence_takes_no_number() ->
     assert (["本年新收申请较上年有所增加。"], []) in rows  # the sentence's row has no value
 
 
+def test_table_four_is_read_when_nothing_tells_the_form() -> None:
+    """A 2020 report (either form) whose text holds table 四 only (a flipbook's page of it: 文登区 2020 and
+    2022 pages at 180.76.149.248:88/book/…): table 四 is the same in both forms, so it is read; the form
+    stays unknown."""
+    table4 = (LAYOUTS / "lg-pipes-2024.txt").read_text(encoding="utf-8").split("四、政府信息公开行政复议")[1]
+    text = "某区审计局2020年政府信息公开工作年度报告\n四、政府信息公开行政复议" + table4
+    record = _parse(text)
+    assert record["format"] is None and record["applications"] is None
+    assert record["review_litigation"] == EXPECTED["review_litigation"]
+
+
 def test_a_blank_cell_printed_as_a_lone_bar_is_blank() -> None:
     """汉阳's shape: an empty cell is a lone ``|`` line; its column's total fixes it."""
     record = _parse((LAYOUTS / "hanyang-pipe-cells-2022.txt").read_text(encoding="utf-8"))
