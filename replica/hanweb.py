@@ -1,10 +1,13 @@
 """Hanweb JCMS pages as the replica serves them: site chrome, the jpage list script, embedded datastore XML,
-the dataproxy.jsp list API and article pages, in the real markup that tests/families/hanweb/README.md
-records (shared by the Hanweb replica portals: 曲阜, 盐城)."""
+the dataproxy.jsp list API, JPaaS unit shells and their build/unit API, and article pages, in the real markup
+that tests/families/hanweb/README.md records (shared by the Hanweb replica portals: 曲阜, 盐城, and the JPaaS
+column of tests/test_family_hanweb.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import zlib
 from dataclasses import dataclass
 
@@ -129,6 +132,92 @@ def dataproxy(site: HanwebSite, columnid: int, rows: list[str]) -> Api:
         end = int(fields.get("endrecord", str(start + 44)))
         xml = '<?xml version="1.0" encoding="utf-8"?>\n' + datastore(site, columnid, rows[start - 1 : end], len(rows))
         return 200, xml.encode("utf-8"), "text/xml;charset=utf-8"
+
+    return answer
+
+
+JPAAS_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+UNITBUILD_JS = "/cms_files/default/script/AuthorizedRead/unitbuild.js"
+
+
+@dataclass(frozen=True)
+class JpaasUnit:
+    """A JPaaS list unit: the ids its unitbuild.js script sends (www.hhtz.gov.cn col1487002: webId 2945,
+    tplSetId quSyqDUrFfjv1nGRQhEEH, tagId 阳光政务_分页列表)."""
+
+    web_id: str
+    page_id: str
+    tag_id: str
+    tpl_set_id: str
+
+    def query(self) -> dict[str, str]:
+        """The script's queryData, keys in the order of the real ones (miit, mofcom, hhtz)."""
+        return {
+            "parseType": "bulidstatic",
+            "webId": self.web_id,
+            "tplSetId": self.tpl_set_id,
+            "pageType": "column",
+            "tagId": self.tag_id,
+            "editType": "null",
+            "pageId": self.page_id,
+        }
+
+
+def _single_quoted(data: dict[str, str]) -> str:
+    """A queryData attribute value: JSON with single quotes, as the pages write it."""
+    return html.escape(json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace('"', "'"), quote=False)
+
+
+def unitbuild_script(unit: JpaasUnit) -> str:
+    """The shell's unit: ``<script id=<32 hex> src=…/unitbuild.js webId parseType url queryData>`` (miit)."""
+    script_id = hashlib.md5(f"{unit.page_id}{unit.tag_id}".encode()).hexdigest()
+    return (
+        f'<script id="{script_id}" src="{UNITBUILD_JS}" webId="{unit.web_id}" parseType="bulidstatic"\n'
+        f'  url="{JPAAS_API}"\n  queryData="{_single_quoted(unit.query())}"></script>'
+    )
+
+
+def jpaas_row(item: Item) -> str:
+    """One row of a unit's list (hhtz: ``.page-content > li``, ``a.news``, ``span.time`` with ``[YYYY-MM-DD]``)."""
+    title = html.escape(item.title)
+    link = f'<a href="{item.href}" class="news" target="_blank">{title}</a>'
+    return f'<li>{link}<span class="time">[{item.date}]</span></li>'
+
+
+def _jpaas_fragment(unit: JpaasUnit, rows: list[str], page: int, size: int, total: int) -> str:
+    """A unit's ``data.html``: ``div#<tagId>`` with the rows and the pager ``div.pagination`` (rows, count,
+    pageNo, unitid, unitUrl, and its own queryData without editType, as mofcom's)."""
+    pager_query = {key: value for key, value in unit.query().items() if key != "editType"}
+    pager = (
+        f'<div class="pagination" rows="{size}" count="{total}" pageNo="{page}" unitid="{unit.tag_id}"'
+        f' unitUrl="{JPAAS_API}" queryData="{_single_quoted(pager_query)}"></div>'
+    )
+    return f'<div id="{unit.tag_id}"><div class="page-content">\n' + "\n".join(rows) + f"\n</div>{pager}</div>"
+
+
+def _jpaas_answer(fragment: str | None) -> bytes:
+    """The build/unit JSON: ``data.html`` when the unit was found, else ``success: false`` with empty data."""
+    if fragment is None:
+        return json.dumps({"success": False, "data": {}, "message": "", "code": "200"}, separators=(",", ":")).encode()
+    answer = {"code": "200", "success": True, "data": {"html": fragment}}
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def jpaas_api(unit: JpaasUnit, rows: list[str], size: int) -> Api:
+    """The build/unit API of one unit: page 1 of ``size`` rows without ``paramJson``, page N of M rows with
+    ``paramJson={"pageNo":N,"pageSize":M}``; another unit's ids answer ``success: false``."""
+
+    def answer(call: Call) -> Answer:
+        if any(call.query.get(key) != unit.query()[key] for key in ("webId", "pageId", "tagId")):
+            return 200, _jpaas_answer(None), "application/json; charset=UTF-8"
+        paging = json.loads(call.query.get("paramJson", "{}"))
+        page, per = int(paging.get("pageNo", 1)), int(paging.get("pageSize", size))
+        chosen = rows[(page - 1) * per : page * per]
+        return (
+            200,
+            _jpaas_answer(_jpaas_fragment(unit, chosen, page, per, len(rows))),
+            "application/json; charset=UTF-8",
+        )
 
     return answer
 

@@ -12,11 +12,17 @@ The shapes of a column's list, each seen on public pages or in public crawlers (
 * answers without ``<totalrecord>``: read on until a batch comes back short;
 * lists rendered on the server (``div.default_pgContainer``) with ``?uid=<unit>&pageNum=N`` pages and the
   page count in ``span.default_pgTotalPage``;
-* lists framed in an ``<iframe>`` of the same host.
+* lists framed in an ``<iframe>`` of the same host;
+* JPaaS "unit" shells (Zhejiang portals such as www.hhtz.gov.cn, and miit/mofcom/mohurd/samr): the page holds
+  ``<script src="…/AuthorizedRead/unitbuild.js" url="/api-gateway/jpaas-publish-server/front/page/build/unit"
+  queryData="{'webId':…,'pageId':…,'tagId':…,'tplSetId':…}">``; the list is the ``data.html`` of the JSON that
+  the ``url`` answers to a GET of the queryData's keys, later pages asked with ``paramJson={"pageNo":N,
+  "pageSize":M}``, the size of the list in the answer's pager (``<div class="pagination" rows=… count=…>``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +58,12 @@ _PAGER_TOTAL = re.compile(r"class=['\"]default_pgTotalPage['\"][^>]*>\s*(\d+)")
 _PAGER_RECORDS = re.compile(r"class=['\"]default_pgTotalRecord['\"][^>]*>\s*(\d+)")
 _PAGER_UNIT = re.compile(r"<div[^>]*\bid=['\"](\d+)['\"][^>]*>\s*<div[^>]*class=['\"]default_pgContainer", re.I)
 _HTML_PAGE = re.compile(r"<!doctype html|<html|<body", re.I)
+#: The answer kind of a JPaaS list unit's build/unit API (read back by ``Hanweb._jpaas``).
+JPAAS_KIND = "jpaas-unit"
+_UNITBUILD = "AuthorizedRead/unitbuild.js"
+#: A field of a JPaaS unit's pager, as attribute (``count="8242"``, mofcom, zj.gov.cn departments) or in the
+#: pager script's object (``oLayPageRender(…, {rows:"20", count:"585", pageNo:"1"})``, mohurd).
+_UNIT_PAGER = r"\b{name}\s*[=:]\s*['\"]?(\d+)"
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,30 @@ class Records:
     total: int | None
     pages: int | None
     problems: list[str]
+
+
+@dataclass(frozen=True)
+class JpaasUnit:
+    """A JPaaS list unit: the build/unit API its unitbuild.js script names (``url``) and the key/values of the
+    script's ``queryData`` that unitbuild.js sends it by GET."""
+
+    api: str
+    query: Mapping[str, str]
+
+    def page_url(self, page: int, size: int) -> str:
+        """Page 1 is the queryData alone (unitbuild.js); later pages add ``paramJson`` (the pager's page.js:
+        ``{"pageNo":2,"pageSize":15}``, compact JSON)."""
+        params = dict(self.query)
+        if page > 1:
+            params["paramJson"] = json.dumps({"pageNo": page, "pageSize": size}, separators=(",", ":"))
+        return f"{self.api}?{urlencode(params)}"
+
+    def follow(self, column: str, page: int, size: int, first: str) -> Follow:
+        """Page ``page`` of the unit; ``size`` (its page size, 0 before the first answer) and ``first`` (the first
+        item of the page before) let the next answer be paged on, or told a repeat."""
+        query = json.dumps(self.query, ensure_ascii=False)
+        context = {"column": column, "api": self.api, "query": query, "page": str(page), "size": str(size)}
+        return Follow(self.page_url(page, size), kind=JPAAS_KIND, context={**context, "first": first})
 
 
 def query(html: str, url: str) -> HanwebQuery | None:
@@ -169,12 +205,56 @@ def _api_answer(text: str, url: str, api: str) -> Records:
     return Records([], None, None, [f"{api} answered {what}, not its XML record list"])
 
 
+def _jpaas_units(tree: lxml.html.HtmlElement, url: str) -> tuple[list[JpaasUnit], list[str]]:
+    """The JPaaS list units a page declares by unitbuild.js scripts, and a problem for each script without its
+    ``url`` and ``queryData`` (single-quoted JSON: unitbuild.js turns ``'`` into ``"`` and parses it)."""
+    units: list[JpaasUnit] = []
+    problems: list[str] = []
+    for script in tree.xpath(f"//script[contains(@src, '{_UNITBUILD}')]"):
+        api, raw = script.get("url", "").strip(), script.get("querydata", "").strip()
+        try:
+            data = json.loads(raw.replace("'", '"')) if api and raw else None
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            problems.append(f"JPaaS unitbuild.js script without a url and a JSON queryData ({raw[:60]!r}): not read")
+            continue
+        units.append(JpaasUnit(urljoin(url, api), {str(key): str(value) for key, value in data.items()}))
+    return units, problems
+
+
+def _unit_html(text: str) -> tuple[str | None, str]:
+    """The ``data.html`` of a build/unit answer (``{"code":"200","success":true,"data":{"html":…}}``), or None and
+    why not (``{"success":false,"data":{}}``: the unit's queryData was not taken)."""
+    if _HTML_PAGE.search(text[:2000]):
+        return None, "JPaaS list API answered an HTML page, not JSON"
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        return None, "JPaaS list API answer is not JSON"
+    if not isinstance(answer, dict) or answer.get("success") is not True:
+        success = answer.get("success") if isinstance(answer, dict) else None
+        return None, f"JPaaS list API answered success {success!r}, not a list"
+    data = answer.get("data")
+    fragment = data.get("html") if isinstance(data, dict) else None
+    if not isinstance(fragment, str):
+        return None, "JPaaS list API answer of unknown shape (no data.html)"
+    return fragment, ""
+
+
+def _unit_pager(fragment: str, name: str) -> int | None:
+    """``count`` (the list's size) or ``rows`` (its page size) of the unit's pager, None without one."""
+    found = re.search(_UNIT_PAGER.format(name=name), fragment)
+    return int(found.group(1)) if found else None
+
+
 class Hanweb(Family):
     name = "hanweb"
     label = "Hanweb 大汉 JCMS (/col/colN/ + jpage dataproxy.jsp, /art/ articles, xxgkAnnualReport.jsp)"
     source = (
         "portals.md §1–2 (jindong.gov.cn art_…, mzt.jiangsu.gov.cn/col/col90135, linxia.gov.cn art_<32 hex>); "
-        "dataproxy/datastore/pager shapes from public crawlers: tests/families/hanweb/README.md"
+        "dataproxy/datastore/pager shapes from public crawlers; JPaaS unitbuild.js units (www.hhtz.gov.cn col1487002, "
+        "rlsbt.zj.gov.cn, www.mofcom.gov.cn, www.miit.gov.cn): tests/families/hanweb/README.md"
     )
     article = _ARTICLE
     markers = (
@@ -184,6 +264,7 @@ class Hanweb(Family):
         (re.compile(r"content=['\"]大汉版通['\"]"), "Generator meta 大汉版通"),
         (re.compile(_ARTICLE_PATH), "links to /art/…/art_… articles"),
         (re.compile(r"xxgkAnnualReport\.jsp"), "annual-report module link"),
+        (re.compile(r"AuthorizedRead/unitbuild\.js"), "JPaaS unitbuild.js list unit"),
     )
 
     def start(self, portal: Portal, years: range) -> list[Follow]:
@@ -199,14 +280,22 @@ class Hanweb(Family):
             return self._dataproxy(text, url, context)
         if kind == "morecolumn":
             return self._morecolumn(text, url, context)
+        if kind == JPAAS_KIND:
+            return self._jpaas(text, context)
         return self._column(text, url)
 
     # -- HTML pages ----------------------------------------------------------------------------------------
 
     def _column(self, html: str, url: str) -> Listing:
-        """A column page: its embedded records, its list API, its server pager, or the frame holding its list."""
+        """A column page: its embedded records, its list API, its server pager, its JPaaS list units, or the frame
+        holding its list."""
         listing = read_html_listing(html, url, self.is_article)
         sub_columns = [follow for follow in listing.follow if not follow.same_column]
+        units, problems = _jpaas_units(pages.parse(html), url) if _UNITBUILD in html else ([], [])
+        if units or problems:  # the list is built by the units' API
+            listing.follow = [unit.follow(url, 1, 0, "") for unit in units] + sub_columns
+            listing.add_problems(problems)
+            return listing
         store = _DATASTORE.search(html)
         ids = query(html if store is None else html[: store.start()] + html[store.end() :], url)  # script ids only
         script_total = _SCRIPT_TOTAL.search(html)
@@ -288,6 +377,29 @@ class Hanweb(Family):
             more = len(found.items) >= size
         if more:
             listing.follow.append(_page_follow(context["template"], page + 1, column, size, found.items[0].url))
+        return listing
+
+    def _jpaas(self, text: str, context: Mapping[str, str]) -> Listing:
+        """One page of a JPaaS list unit: the article links of its ``data.html``; the next page until the pager's
+        ``count``, or, when the pager states none, until a page comes back empty. A unit without a pager holds
+        its whole list; a page repeating the one before (``pageNo`` not taken) stops the paging, said."""
+        column, page = context["column"], int(context["page"])
+        fragment, problem = _unit_html(text)
+        if fragment is None:
+            return Listing(problems=[problem])
+        found = pages.links(pages.parse(f"<html><body>{fragment}</body></html>"), column)
+        chosen = [link for link in found if self.is_article(link.url) or pages.is_report_title(link.text)]
+        count, rows = _unit_pager(fragment, "count"), _unit_pager(fragment, "rows")
+        listing = Listing(items=list({link.url: link for link in chosen}.values()), declared=count)
+        if not listing.items or (count is None and rows is None):
+            return listing
+        if listing.items[0].url == context["first"]:
+            listing.problems.append(f"JPaaS list API page {page} repeats page {page - 1}: paging stopped")
+            return listing
+        size = int(context["size"]) or rows or len(listing.items)
+        if count is None or page * size < count:
+            unit = JpaasUnit(context["api"], json.loads(context["query"]))
+            listing.follow.append(unit.follow(column, page + 1, size, listing.items[0].url))
         return listing
 
 
