@@ -240,6 +240,19 @@ def test_a_jpaas_unit_without_a_count_pages_on_until_an_empty_page() -> None:
     assert (end.items, end.follow, end.problems) == ([], [], [])
 
 
+def test_a_column_printing_its_first_page_pages_on_through_its_unit_pager() -> None:
+    """Zhejiang department columns: the first 15 rows in the page, the rest from the unit's API (page 2 on)."""
+    column = "http://kjt.zj.gov.cn/col/col1229225203/index.html"
+    found = listing("column_jpaas_first_page.html", column)
+    assert (len(found.items), found.declared, found.problems) == (3, 386, [])
+    [second] = [follow for follow in found.follow if follow.kind == JPAAS]
+    query = parse_qs(urlsplit(second.url).query)
+    assert second.url.startswith("http://kjt.zj.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?")
+    assert (query["webId"], query["pageId"], query["tagId"]) == (["3387"], ["1229225203"], ["当前栏目list"])
+    assert json.loads(query["paramJson"][0]) == {"pageNo": 2, "pageSize": 15}
+    assert second.context["first"] == found.items[0].url
+
+
 def test_a_jpaas_unit_answering_page_one_again_stops_paging() -> None:
     [unit] = listing("column_jpaas_unit.html", HHTZ).follow
     [second] = listing("jpaas_unit_page1.json", unit.url, JPAAS, dict(unit.context)).follow
@@ -298,7 +311,7 @@ def test_a_jpaas_shell_whose_script_lacks_its_url_or_query_data_is_a_problem() -
     without_url = shell.replace(f'url="{JPAAS_API}"', "")
     found = HANWEB.read("listing", without_url, HHTZ, {})
     assert found.follow == [] and len(found.problems) == 1
-    assert found.problems[0].startswith("JPaaS unitbuild.js script without a url and a JSON queryData")
+    assert found.problems[0].startswith("JPaaS unit without its API address and a JSON queryData")
     unreadable = shell.replace("queryData=\"{'parseType'", 'queryData="{parseType')
     assert HANWEB.read("listing", unreadable, HHTZ, {}).problems[0].endswith("not read")
 

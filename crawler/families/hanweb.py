@@ -208,16 +208,24 @@ def _api_answer(text: str, url: str, api: str) -> Records:
 def _jpaas_units(tree: lxml.html.HtmlElement, url: str) -> tuple[list[JpaasUnit], list[str]]:
     """The JPaaS list units a page declares by unitbuild.js scripts, and a problem for each script without its
     ``url`` and ``queryData`` (single-quoted JSON: unitbuild.js turns ``'`` into ``"`` and parses it)."""
+    return _jpaas_units_of(tree.xpath(f"//script[contains(@src, '{_UNITBUILD}')]"), url, "url")
+
+
+def _jpaas_units_of(
+    elements: list[lxml.html.HtmlElement], url: str, api_attribute: str
+) -> tuple[list[JpaasUnit], list[str]]:
+    """The units the elements name by their API attribute (a unitbuild.js script's ``url``, a pager's
+    ``unitUrl``) and ``queryData``, and a problem for each element without them."""
     units: list[JpaasUnit] = []
     problems: list[str] = []
-    for script in tree.xpath(f"//script[contains(@src, '{_UNITBUILD}')]"):
-        api, raw = script.get("url", "").strip(), script.get("querydata", "").strip()
+    for script in elements:
+        api, raw = script.get(api_attribute, "").strip(), script.get("querydata", "").strip()
         try:
             data = json.loads(raw.replace("'", '"')) if api and raw else None
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            problems.append(f"JPaaS unitbuild.js script without a url and a JSON queryData ({raw[:60]!r}): not read")
+            problems.append(f"JPaaS unit without its API address and a JSON queryData ({raw[:60]!r}): not read")
             continue
         units.append(JpaasUnit(urljoin(url, api), {str(key): str(value) for key, value in data.items()}))
     return units, problems
@@ -240,6 +248,22 @@ def _unit_html(text: str) -> tuple[str | None, str]:
     if not isinstance(fragment, str):
         return None, "JPaaS list API answer of unknown shape (no data.html)"
     return fragment, ""
+
+
+def _follow_unit_pager(listing: Listing, tree: lxml.html.HtmlElement, url: str) -> None:
+    """A column that prints its list's first page itself, under a JPaaS pager ``<div class="pagination"
+    count="386" rows="15" pageNo="1" unitUrl="…/build/unit" queryData="{'webId':…,'tagId':…}">`` (Zhejiang
+    department sites, a public crawler of fzggw/kjt.zj.gov.cn): the list declares ``count``, and its later
+    pages come from the unit's API from page 2 on."""
+    for pager in tree.xpath("//*[@uniturl and @querydata and @count and @rows]"):
+        units, problems = _jpaas_units_of([pager], url, "uniturl")
+        listing.add_problems(problems)
+        count, rows = int(pager.get("count", "0") or 0), int(pager.get("rows", "0") or 0)
+        listing.declared = count
+        if units and rows and count > rows:
+            first = listing.items[0].url if listing.items else ""
+            listing.follow.append(units[0].follow(url, 2, rows, first))
+        return
 
 
 def _unit_pager(fragment: str, name: str) -> int | None:
@@ -296,6 +320,8 @@ class Hanweb(Family):
             listing.follow = [unit.follow(url, 1, 0, "") for unit in units] + sub_columns
             listing.add_problems(problems)
             return listing
+        if "unitUrl" in html:
+            _follow_unit_pager(listing, pages.parse(html), url)
         store = _DATASTORE.search(html)
         ids = query(html if store is None else html[: store.start()] + html[store.end() :], url)  # script ids only
         script_total = _SCRIPT_TOTAL.search(html)
