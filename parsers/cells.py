@@ -21,6 +21,8 @@ ZERO_MARKS = frozenset({"—", "——", "-", "--", "/", "无", "－", "―", "�
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT = re.compile(r"(万元|元|件|个|项|条|次|人次|人)$")
 _SPACE = re.compile(r"\s+")
+#: A line holding one number and nothing else (a cell of a table printed one cell per line).
+_LONE_NUMBER = re.compile(r"^[ \t]*[+-]?[\d０-９][\d０-９,.]*[ \t]*$", re.M)
 #: The longest row label of the form (1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请), with room.
 _MAX_LABEL_CHARS = 60
 #: A change written as a word before its number (本年增/减 "减4" on an agency's 2019-format table 二; the
@@ -196,6 +198,8 @@ def _cell_per_line_rows(lines: list[str]) -> list[str]:
     福田区香蜜湖片区 2024: ``规章`` / ``0`` / ``0`` / ``0``, ``行政处罚`` / ``30``). A blank cell leaves no line
     there, so a row that had one comes out short, and its values are not placed (``fit``). A sentence is no
     label: only a short line without a full stop starts a row."""
+    if not _LONE_NUMBER.search("\n".join(lines)):
+        return lines  # no line holds a number alone: no such table (most texts), nothing to join
     joined: list[str] = []
     row: list[str] = []
     for line in lines:
