@@ -26,9 +26,11 @@ _COLUMN_TOKENS = re.compile(
     re.I,
 )
 #: A pager link's URL. ``current=N``: jyt.hebei.gov.cn's ``column.jsp?id=1414231541890&current=N`` (its 年报
-#: column, two pages, in a public crawler of Hebei portals).
+#: column, two pages, in a public crawler of Hebei portals); ``cur_page=N``: the ``/info/iList.jsp?node_id=GK…
+#: &cat_id=…&cur_page=N`` 信息公开 lists of deyang.gov.cn, mz.gov.cn, shaanxi.gov.cn (public crawlers).
 _PAGE_LINK = re.compile(
-    r"(?:index|list)_\d+\.s?html?$|/\d+\.s?html?$|[?&](?:page|pageNo|currPage|pageNum|current)=\d+", re.I
+    r"(?:index|list)_\d+\.s?html?$|/\d+\.s?html?$|[?&](?:page|pageNo|currPage|pageNum|current|cur_page)=\d+",
+    re.I,
 )
 _PAGE_TEXT = re.compile(r"^\s*(?:\d+|下一?页|尾页|末页|>>?|»)\s*$")
 _CHALLENGE_MARKERS = re.compile(

@@ -42,6 +42,16 @@ _DOWNLOAD_PATH = re.compile(r"download|downfile|filedown|attach")
 #: files there only, so the page itself has no ``<a>`` for them. Quotes may be backslash-escaped.
 _SCRIPT_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)</a\s*>""", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
+#: JSON's escapes in a script's data: gkmlpt (广东) content pages hold the article, its file links included,
+#: only in ``window._CONFIG = {DETAIL: {"content": "\u003Ca class=\u0022nfw-cms-attachment\u0022
+#: href=\u0022https:\/\/….pdf\u0022…"}}`` (public crawlers of zhaoqing.gov.cn and gkmlpt sites).
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(/)")
+
+
+def _json_unescaped(code: str) -> str:
+    if "\\u" not in code and "\\/" not in code:
+        return code
+    return _JSON_ESCAPE.sub(lambda escape: escape.group(2) or chr(int(escape.group(1), 16)), code)
 
 
 def _spaced(labels: list[str]) -> str:
@@ -253,16 +263,24 @@ def visible_texts(element: HtmlElement) -> Iterator[str]:
 def attachments(tree: HtmlElement, base_url: str | None) -> list[Link]:
     """A page's files: links whose path or text ends in a document extension, or that go through a
     download script (``/module/download/downfile.jsp?filename=…``, ``fileDown``: the extension is then
-    only in the query or the text), in the page's ``<a>`` elements, then in its scripts' strings (see
-    ``_SCRIPT_LINK``). The one attachment finder, for the crawler and the parser alike."""
+    only in the query or the text), in the page's ``<a>`` elements and ``<file href>`` (mz.gov.cn's 信息公开
+    pages, read so by a public RSSHub route), then a document shown in a frame (``<iframe src="….pdf">``:
+    zjj.dazhou.gov.cn's detail pages, "详情页iframe挂PDF" in a public crawler; ``<embed>``, ``<object data>``),
+    then in its scripts' strings (see ``_SCRIPT_LINK``). The one attachment finder, for the crawler and the
+    parser alike."""
     base = base_url or ""
     base_element = tree.find(".//base[@href]")
     if base_element is not None:
         base = urljoin(base, base_element.get("href", ""))
-    found = [((anchor.get("href") or "").strip(), anchor.text_content()) for anchor in tree.iter("a")]
+    found = [((anchor.get("href") or "").strip(), anchor.text_content()) for anchor in tree.iter("a", "file")]
+    for element in tree.iter("iframe", "embed", "object"):
+        source = (element.get("src") or element.get("data") or "").strip()
+        if urlsplit(source).path.lower().endswith(ATTACHMENT_EXTENSIONS):
+            found.append((source, element.get("title") or ""))
     for script in tree.iter("script"):
-        if script.text and "<a" in script.text:
-            found += [(href.strip(), _TAG.sub("", text)) for href, text in _SCRIPT_LINK.findall(script.text)]
+        code = _json_unescaped(script.text or "")
+        if "<a" in code:
+            found += [(href.strip(), _TAG.sub("", text)) for href, text in _SCRIPT_LINK.findall(code)]
     links: list[Link] = []
     seen: set[str] = set()
     for href, raw_text in found:

@@ -182,8 +182,26 @@ def test_pager_links_by_their_page_parameter() -> None:
     column = "http://jyt.hebei.gov.cn/column.jsp?id=1414231541890"
     html = """<html><body><div class="page">
     <a href="column.jsp?id=1414231541890&current=2">2</a> <a href="column.jsp?id=1414231541890&current=2">下一页</a>
-    <a href="/list.jsp?pageNo=3">3</a> <a href="/col.jsp?id=5">5</a></div></body></html>"""
+    <a href="/list.jsp?pageNo=3">3</a> <a href="/col.jsp?id=5">5</a>
+    <a href="/info/iList.jsp?node_id=GKdyszf&cat_id=25723&cur_page=4">尾页</a></div></body></html>"""
     assert pages.pager_links(pages.parse(html), column) == [
         "http://jyt.hebei.gov.cn/column.jsp?id=1414231541890&current=2",
         "http://jyt.hebei.gov.cn/list.jsp?pageNo=3",
+        "http://jyt.hebei.gov.cn/info/iList.jsp?node_id=GKdyszf&cat_id=25723&cur_page=4",  # deyang's 信息公开 lists
+    ]
+
+
+def test_a_report_shown_in_a_frame_or_named_by_a_file_element_is_the_pages_file() -> None:
+    """zjj.dazhou.gov.cn shows a detail page's PDF in an ``<iframe>``; mz.gov.cn's 信息公开 pages name their
+    files in ``#attribute span.gk.fj > file[href]`` (public crawlers); neither has an ``<a>`` for it."""
+    framed = """<html><body><h1>某局2025年政府信息公开工作年度报告</h1>
+    <iframe src="/uploadfile/2026/01/nb2025.pdf" width="100%" height="900"></iframe>
+    <iframe src="/module/share/share.html"></iframe></body></html>"""
+    page = pages.read_report_page(framed, "http://zjj.dazhou.gov.cn/news-show-1.html")
+    assert [link.url for link in page.attachments] == ["http://zjj.dazhou.gov.cn/uploadfile/2026/01/nb2025.pdf"]
+    filed = """<html><body><div id="attribute"><span class="gk fj">附件：<file href="/u/cms/nb2025.pdf">
+    绵竹市2025年政府信息公开工作年度报告.pdf</file></span></div><p>详见附件。</p></body></html>"""
+    page = pages.read_report_page(filed, "https://www.mz.gov.cn/info/iIndex.jsp?cat_id=15971&info_id=1")
+    assert [(link.url, link.text) for link in page.attachments] == [
+        ("https://www.mz.gov.cn/u/cms/nb2025.pdf", "绵竹市2025年政府信息公开工作年度报告.pdf")
     ]

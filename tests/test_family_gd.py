@@ -112,6 +112,23 @@ def test_articles_attachments_are_found_by_the_shared_reader() -> None:
     assert [link.url for link in page.attachments] == ["http://www.gz.gov.cn/attachment/7/7891/7891234/10095458.pdf"]
 
 
+def test_gkmlpt_content_page_whose_file_is_only_in_its_detail_json() -> None:
+    """gkmlpt pages that render in the browser: the body and its ``nfw-cms-attachment`` link are JSON-escaped
+    in ``window._CONFIG.DETAIL.content`` (\\u003Ca … href=\\u0022https:\\/\\/….pdf\\u0022); the PDF is the
+    page's file."""
+    from crawler import pages
+
+    url = "https://whly.gd.gov.cn/gkmlpt/content/4/4308/post_4308861.html"
+    page = pages.read_report_page(fixture_text(FIXTURES, "gkmlpt_content_json.html"), url)
+    assert (page.year, page.is_shell) == (2023, True)
+    assert [(link.url, link.text) for link in page.attachments] == [
+        (
+            "https://whly.gd.gov.cn/attachment/0/520/520123/4308861.pdf",
+            "广东省文化和旅游厅2023年政府信息公开工作年度报告.pdf",
+        )
+    ]
+
+
 def crawl(tmp_path: Path, module: SiteModule, name: str, agency: str, start: str) -> tuple[Summary, list[str]]:
     """A real Scrapy crawl over HTTP of one replica portal (only this module's site); the archived URLs."""
     summary = crawl_portal(tmp_path / "a.db", sites_of(module), name, agency, "gd", start)
