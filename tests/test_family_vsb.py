@@ -45,6 +45,38 @@ def test_changed_markup_yields_nothing_and_declares_nothing() -> None:
     assert (listing.items, listing.pages, listing.declared) == ([], [], None)
 
 
+def test_jsp_list_pages_by_totalpage_and_pagenum() -> None:
+    """lankao.gov.cn's shape: the pager links ?totalpage=6&PAGENUM=k; all pages 2…6 are asked for."""
+    column = "http://www.lankao.gov.cn/zwgk/list.jsp?urltype=tree.TreeTempUrl&wbtreeid=1015"
+    listing = vsb.FAMILY.read("listing", fixture_text(FIXTURES, "list_jsp_totalpage.html"), column, {})
+    assert listing.items[0].text == "兰考县2025年政府信息公开工作年度报告"
+    assert (
+        listing.items[0].url
+        == "http://www.lankao.gov.cn/content.jsp?urltype=news.NewsContentUrl&wbtreeid=1015&wbnewsid=48759"
+    )
+    query = "&urltype=tree.TreeTempUrl&wbtreeid=1015"
+    assert listing.pages == [
+        f"http://www.lankao.gov.cn/zwgk/list.jsp?totalpage=6&PAGENUM={k}{query}" for k in range(2, 7)
+    ]
+    assert (listing.declared, listing.problems) == (53, [])
+    assert families.detect(fixture_text(FIXTURES, "list_jsp_totalpage.html"), column)[0].family == "vsb"
+
+
+def test_egovinfo_list_pages_by_its_module_numbered_parameters() -> None:
+    """shangluo.gov.cn's 政务公开 module: ?ainfolist1501t=<pages>&ainfolist1501p=<k>&…; every page asked for."""
+    column = "http://www.shangluo.gov.cn/zwgk/szfgkmlxxgk.jsp"
+    html = fixture_text(FIXTURES, "egovinfo_list.html")
+    listing = vsb.FAMILY.read("listing", html, column, {})
+    assert (
+        listing.items[0].url == "http://www.shangluo.gov.cn/info/egovinfo/zwgk/zwgk-nry/01606072-9-30/2026-0120005.htm"
+    )
+    rest = "&ainfolist1501c=15&urltype=egovinfo.EgovInfoList&subtype=2&wbtreeid=1232&sccode=zfxxgknb&gilevel=2"
+    assert listing.pages == [f"{column}?ainfolist1501t=4&ainfolist1501p={k}{rest}" for k in (2, 3, 4)]
+    assert families.detect(html, column)[0].family == "vsb"
+    page3 = vsb.FAMILY.read("listing", html, listing.pages[1], {})
+    assert listing.pages[1] not in page3.pages and len(page3.pages) == 2  # never itself
+
+
 def test_detect_names_vsb_on_its_pages() -> None:
     for name, url in {"list.html": LIST, "article.html": "http://zhada.gov.cn/info/1144/96851.htm"}.items():
         assert families.detect(fixture_text(FIXTURES, name), url)[0].family == "vsb", name

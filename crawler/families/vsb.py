@@ -8,6 +8,11 @@ Seen on 4 of 93 real report pages (portals.md §1: zjc.gov.cn/info/12072/1162262
 zhada.gov.cn/info/1144/96851.htm); the pager markup and its counting down in public crawlers of VSB sites
 (tests/families/vsb/README.md). All pages are derived from the highest page number the pager links to,
 since the pager shows only a window of them.
+
+VSB's JSP lists page by query instead, the page count in the link (tests/families/vsb/README.md):
+``?totalpage=6&PAGENUM=2&urltype=tree.TreeTempUrl&wbtreeid=1015`` (lankao.gov.cn's ``div._list``), and the
+政务公开 module's ``?ainfolist1501t=24&ainfolist1501p=2&ainfolist1501c=15&urltype=egovinfo.EgovInfoList&…``
+(shangluo.gov.cn, xjcbcr.gov.cn), whose articles are ``/info/egovinfo/…/<id>.htm``.
 """
 
 from __future__ import annotations
@@ -17,10 +22,15 @@ from collections.abc import Mapping
 from urllib.parse import urljoin
 
 from crawler import pages
-from crawler.families.base import Family, Follow, Listing, read_html_listing, split_off_site
+from crawler.families.base import Family, Follow, Listing, believed_page_count, read_html_listing, split_off_site
 
 _DECLARED = re.compile(r"<span class=[\"']p_t[\"']>\s*共\s*(\d+)\s*条")
 _PAGE = re.compile(r"^(.*/)(\d+)\.htm$")
+#: Query pagers: (the page count's parameter, the page number's parameter), the module's number shared.
+_QUERY_PAGERS = (
+    re.compile(r"[?&]totalpage=(?P<count>\d+)&(?:.*&)?(?P<page>PAGENUM=)\d+"),
+    re.compile(r"[?&]ainfolist(?P<unit>\d+)t=(?P<count>\d+)&(?:.*&)?(?P<page>ainfolist(?P=unit)p=)\d+"),
+)
 
 
 def _pager_anchors(html: str, url: str) -> list[str]:
@@ -47,6 +57,22 @@ def all_pages(anchors: list[str], url: str) -> tuple[list[str], list[str]]:
     return [f"{folder}{page}.htm" for page in range(highest, 0, -1)], problems
 
 
+def query_pages(anchors: list[str], url: str, listing: Listing) -> list[str]:
+    """Every page of a query-paged list but the first (the column itself) and the one being read, built from a
+    pager link by its stated page count (at most ``MAX_PAGER_PAGES``)."""
+    for anchor in split_off_site(anchors, url)[0]:
+        for pager in _QUERY_PAGERS:
+            found = pager.search(anchor)
+            if found:
+                count = believed_page_count(int(found.group("count")), listing)
+                start, end = found.span("page")
+                numbered = re.compile(r"\d+").match(anchor, end)
+                rest = anchor[numbered.end() :] if numbered else anchor[end:]
+                urls = [f"{anchor[:start]}{found.group('page')}{page}{rest}" for page in range(2, count + 1)]
+                return [page for page in urls if page != url]
+    return []
+
+
 class Vsb(Family):
     name = "vsb"
     label = "VSB 博达 (/info/<column>/<id>.htm, /<column>/N.htm pages counting down)"
@@ -54,9 +80,12 @@ class Vsb(Family):
         "portals.md §1: zjc.gov.cn/info/12072/1162262.htm; zhada.gov.cn/info/1144/96851.htm; pager "
         "pb_sys_common/p_t 共N条/p_pages counting down (tzgg/77.htm … tzgg/1.htm) in public crawlers of VSB sites"
     )
-    article = re.compile(r"/info/\d+/\d+\.htm$")
+    article = re.compile(
+        r"/info/(?:\d+/\d+|egovinfo/[\w/-]+/[\w-]+)\.htm$|[?&]urltype=(?:news\.NewsContentUrl|egovinfo\.EgovInfoContent)&"
+    )
     markers = (
         (re.compile(r"pb_sys_common|p_pages"), "VSB pager (pb_sys_common)"),
+        (re.compile(r"urltype=(?:tree\.TreeTempUrl|egovinfo\.Egov)"), "VSB JSP list (urltype=…)"),
         (re.compile(r"vsb_content|v_news_content|_sitegray|_showDynClick"), "VSB page scripts/classes"),
         (re.compile(r"system/_content/download\.jsp"), "VSB download.jsp attachments"),
         (re.compile(r"href=[\"'][^\"']*info/\d+/\d+\.htm"), "links to /info/<column>/<id>.htm"),
@@ -65,6 +94,8 @@ class Vsb(Family):
     def read(self, kind: str, text: str, url: str, context: Mapping[str, str]) -> Listing:
         listing = read_html_listing(text, url, self.is_article)
         later, problems = all_pages(_pager_anchors(text, url), url)
+        if not later and ("totalpage=" in text or "ainfolist" in text):
+            later = query_pages([link.url for link in pages.links(pages.parse(text), url)], url, listing)
         listing.follow = [f for f in listing.follow if not f.same_column] + [Follow(p) for p in later if p != url]
         listing.add_problems(problems)
         declared = _DECLARED.search(text)
