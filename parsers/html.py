@@ -43,6 +43,8 @@ _HEADINGS = (
 )
 _MAX_HEADINGS = 40
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+#: The name of a 年报 column, which no report is titled alone (no agency, no year).
+_COLUMN_NAME = re.compile(r"(?:政府)?(?:信息|政务)公开(?:工作)?(?:年报|年度报告)(?:专栏)?")
 _MAX_TITLE_CHARS = 80
 #: What separates the article title from the site name in <title> ("…年度报告_淮安市人民政府", "… - 曲靖市…").
 _TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+|-(?=[^-]*$)")
@@ -109,8 +111,10 @@ def article_text(parts: list[lxml.html.HtmlElement], url: str | None) -> str | N
 
 def _page_title(tree: lxml.html.HtmlElement, article_title: str | None) -> str | None:
     """The page's title: of the ArticleTitle meta, the article headings and the <title>, the first that names
-    a report of some year, else the first that names a report (a column heading, "政府信息公开年报"), else
-    the first there is.
+    a report of some year, else the first that names a report, else the first there is, else a column's name
+    ("政府信息公开年报": the <title> of a letter filed in a 年报 column, 平潭's
+    "关于2014年政府信息公开工作要点落实情况的函_政府信息公开年报_平潭综合实验区党工委管委会", names its column
+    too; the letter's own title is the title).
 
     A heading broken by <br> ("聊城市科学技术局<br>2022年…年度报告") is one title here, where main-text
     extraction keeps only its last line; <title> loses the site name it appends. Text longer than
@@ -118,9 +122,11 @@ def _page_title(tree: lxml.html.HtmlElement, article_title: str | None) -> str |
     candidates = [article_title, *_headings(tree), *_title_parts(tree)]
     present = [" ".join(text.split()) for text in candidates if text and text.strip()]
     present = [text for text in present if len(text) <= MAX_TITLE_CHARS]
+    columns = [text for text in present if _COLUMN_NAME.fullmatch(re.sub(r"\s+", "", text))]
+    present = [text for text in present if text not in columns]
     reports = [text for text in present if is_report_title(text)]
     dated = [text for text in reports if _YEAR.search(arabic_years(text))]
-    return next(iter(dated + reports + present), None)
+    return next(iter(dated + reports + present + columns), None)
 
 
 def _headings(tree: lxml.html.HtmlElement) -> list[str]:

@@ -31,6 +31,7 @@ NOT_REPORTS = [
     "notice-with-blank-form.txt",
     "notice-compilation.html",
     "letter-in-nianbao-column.html",
+    "letter-titled-in-its-column.html",
     "blank-template.html",
     "comparison-2022-2023.txt",
     "comparison-2022-2023.html",
@@ -65,6 +66,11 @@ def test_two_years_side_by_side_were_read_as_table_three_and_are_now_dropped(nam
     record = parse_bytes((STATUS / name).read_bytes())
     assert record["year"] in (2022, 2023)  # a real year: it is the year columns, not a form, that decide
     assert _numbers({table: record[table] for table in TABLES}) == []
+
+
+def test_a_letter_in_a_nianbao_column_is_titled_as_the_letter_not_the_column() -> None:
+    record = parse_bytes((STATUS / "letter-titled-in-its-column.html").read_bytes())
+    assert (record["title"], record["not_a_report"]) == ("关于2014年政府信息公开工作要点落实情况的函", True)
 
 
 def test_a_report_with_a_comparison_in_its_prose_stays_a_report() -> None:
@@ -145,7 +151,7 @@ EXPECTED = {
     "pass": 4,
     "fail": 1,
     "incomplete": 3,  # headers only, tables absent, the scan
-    "not_a_report": 6,
+    "not_a_report": 7,
 }
 
 
