@@ -17,6 +17,7 @@ _TITLE_WORD = re.compile(r"报告|报\s*告")
 #: 利辛县望疃镇 2023, 福田区香蜜湖片区 2024, 龙岗区 2024, 昌图县七家子镇 2023, 冷水滩区高科园 2023): a sentence's
 #: or a box's punctuation, a breadcrumb's separators (``首页 > 区部门网站 > …``), a cell bar.
 _NOT_TITLE_MARK = re.compile(r"[。，,；;：:|>›»]")
+_TAG = re.compile(r"<[^<>]*>")
 #: A section heading ("一、总体情况") or a site banner's English line ("The People's Government of …").
 _NOT_TITLE_LINE = re.compile(r"^[一二三四五六七八九十]+、|[A-Za-z]{3,}\s+[A-Za-z]{2,}")
 
@@ -69,4 +70,6 @@ def guess_title(text: str, recorded: str | None = None) -> str | None:
 
 
 def _could_be_title(line: str) -> bool:
-    return not _NOT_TITLE_MARK.search(line) and not _NOT_TITLE_LINE.search(line)
+    """No sentence, breadcrumb or label marks (a tag's brackets are no breadcrumb: titles may carry markup)."""
+    bare = _TAG.sub("", line)
+    return not _NOT_TITLE_MARK.search(bare) and not _NOT_TITLE_LINE.search(bare)
