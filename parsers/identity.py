@@ -28,7 +28,9 @@ from parsers.titles import (
     is_report_title,
 )
 
-_TITLE_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(19|20)\d{2})\s*年")
+#: The agency before the title's year. The 年 may be lost in conversion (新疆 自治区人民政府办公厅's 2022 page:
+#: "自治区人民政府办公厅2022" / "政府信息公开工作年度报告"): then the disclosure words follow the year.
+_TITLE_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>(19|20)\d{2})\s*(?:年|(?=政府信息|政务公开|信息公开))")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _DISCLOSURE_WORDS = "政府信息公开|政务公开|信息公开"
 _MAX_TITLE_LINES = 4
@@ -36,9 +38,15 @@ _MAX_TITLE_LINES = 4
 _MAX_SCANNED_LINES = 12
 _BULLETS = ("- ", "* ", "• ", "· ")
 _NOT_TITLE_LINE = re.compile(r"[:：|>›»]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+#: A title cell: 标题 / 名称 then the title, after a colon, a cell bar or only a space (xwxq.gov.cn, 徐圩新区:
+#: "标 题 徐圩新区2024年政府信息公开年度报告").
 _LABELLED_TITLE = re.compile(
-    r"(?:^|\|)\s*(?:[-*•·]\s+)?(?:标\s*题|名\s*称)\s*[:：|]\s*\|?\s*(?P<title>[^|]+?)\s*(?:\||$)"
+    r"(?:^|\|)\s*(?:[-*•·]\s+)?(?:标\s*题|名\s*称)(?:\s*[:：|]|\s)\s*\|?\s*(?P<title>[^|]+?)\s*(?:\||$)"
 )
+#: A report title printed as a table's only cell (dinghai.gov.cn: "舟山市定海区发展和改革局2023年…报告 |").
+_LONE_CELL = re.compile(r"^\|?\s*([^|]+?)\s*\|$")
+#: A column's name on a line of its own (政府信息公开), between a site's banner and the title: never its head.
+_COLUMN_LINE = re.compile(rf"(?:{_DISCLOSURE_WORDS})+")
 _MAX_TITLE_CHARS = 60
 #: Page chrome: words of accessibility bars, site tools and breadcrumbs. A line of nothing else is chrome.
 _CHROME_WORDS = re.compile(
@@ -127,27 +135,34 @@ def find_title(text: str, fallback: str | None = None) -> str | None:
     "政府信息公开年报"): the first such in the text, else ``fallback`` (a web page's ArticleTitle) when it
     names one. A text title that is only part of ``fallback`` is the fallback: extraction drops the head
     of a heading broken by <br>."""
-    weak: str | None = None
-    for candidate in _candidates(text):
-        if _has_year(candidate):
-            return _completed(candidate, fallback)
-        weak = weak or candidate
+    found = _candidates(text)
+    dated = [candidate for candidate in found if _has_year(candidate)]
+    # a report title first: "…年度报告-<site name>" (a page's <title> as its first line) is one only in part
+    dated.sort(key=lambda candidate: not is_report_title(candidate))
+    if dated:
+        return _completed(dated[0], fallback)
+    fallback = _FILE_NAME.sub("", fallback) if fallback else fallback  # a heading that is the file's name
     if fallback and REPORT_WORDS.search(fallback) and _has_year(fallback):
         return fallback
-    return weak or fallback
+    return next(iter(found), None) or fallback
 
 
 def _completed(title: str, fallback: str | None) -> str:
-    """``fallback`` when the title is only part of it, unless the rest is chrome (a breadcrumb glued on)."""
+    """``fallback`` when the title is only part of it and it is a report title itself, unless what it adds is
+    chrome: a breadcrumb (示范区教育局's page: "首页 / 政府信息公开 / 政府信息公开年报 / 正文") or a site's banner and
+    column name (墨脱县加热萨乡's: "墨脱县人民政府" / "政府信息公开") glued on."""
     whole = re.sub(r"\s+", "", fallback or "")
-    longer = title != whole and title in whole and REPORT_WORDS.search(whole)
-    return whole if longer and _title_part(whole) else title
+    if title == whole or title not in whole or not is_report_title(whole):
+        return title
+    head = whole[: whole.index(title)]
+    chrome = not _title_part(whole) or _CRUMB_LINE.search(whole) or re.search(_DISCLOSURE_WORDS, head)
+    return title if chrome else whole
 
 
 def _candidates(text: str) -> list[str]:
     """Every title candidate in the window, in order: labelled title cells and runs of title lines."""
     lines = [VIEWER_PAGE.sub("", line.strip()) for line in text[:TITLE_WINDOW].splitlines()]
-    lines = [line for line in lines if line]
+    lines = [_LONE_CELL.sub(r"\1", line) if REPORT_WORDS.search(line) else line for line in lines if line]
     kinds = _kinds(lines)
     found: list[str] = []
     scanned = 0
@@ -182,6 +197,8 @@ def _joins(before: str, kind: _Kind, title: str) -> bool:
     """The line before is the head of the title so far (its agency, on a line of its own). A title names the
     report and its year once: a line naming either again is another item (a column name, a year folder)."""
     if kind is not _Kind.TEXT or not _title_part(before) or REPORT_WORDS.search(before):
+        return False
+    if _COLUMN_LINE.fullmatch(before.replace(" ", "")):
         return False
     if _has_year(before) and _has_year(title):
         return False

@@ -85,11 +85,18 @@ def _region_of(division: _Division) -> Region:
     return Region(province.name if province else None, city, division.name if division.level == 2 else None)
 
 
+#: What follows a place's short name when it is the head of another name: a town (秦安县兴国镇, read as
+#: 江西 兴国县), a new district (岳阳 南湖新区, read as 嘉兴 南湖区), a street, an Inner Mongolian 苏木.
+_NOT_A_COUNTY = re.compile(r"镇|乡|街道|新区|苏木")
+
+
 def _match_at(text: str, position: int, parent: _Division | None) -> tuple[str, list[_Division]] | None:
     """The longest division name starting at ``position`` (within ``parent`` when one is known)."""
     _, by_name = _divisions()
     for end in range(min(len(text), position + 12), position + 1, -1):
         candidates = by_name.get(text[position:end], [])
+        if _NOT_A_COUNTY.match(text, end) and all(c.name != text[position:end] for c in candidates):
+            continue  # 兴国镇 is no 兴国县, 南湖新区 no 南湖区: a short name that starts a town's or zone's
         if parent is not None:
             candidates = [c for c in candidates if parent.contains(c)]
         if candidates:

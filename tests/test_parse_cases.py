@@ -157,6 +157,11 @@ def test_signed_date_and_urls() -> None:
         ("北京市朝阳区人民政府", ("北京市", "北京市", "朝阳区")),
         ("朝阳区人民政府", (None, None, None)),  # two 朝阳区: the text must say which
         ("中华人民共和国科学技术部", (None, None, None)),
+        # a short name heading a town's or new district's name is not that county (秦安县兴国镇, 岳阳 南湖新区)
+        ("兴国镇人民政府", (None, None, None)),
+        ("南湖新区管委会办公室", (None, None, None)),
+        ("兴国县人民政府", ("江西省", "赣州市", "兴国县")),
+        ("南湖区人民政府", ("浙江省", "嘉兴市", "南湖区")),
     ],
 )
 def test_region(agency: str, expected: tuple[str | None, ...]) -> None:

@@ -56,6 +56,30 @@ def test_title_and_agency_of_real_pages_never_come_from_chrome(name: str, title:
         ("banner_garbled_title.txt", None, None, None),
         # a flipbook page's "Page 8 - " prefix is the viewer's, not the title's
         ("flipbook_page.txt", "威海市文登区信访局2022年政府信息公开工作年度报告", "威海市文登区信访局", 2022),
+        # a parent body's banner and the column's name on the lines above the title: not its head
+        ("banner_column_above_title.txt", "墨脱县加热萨乡2021年政府信息公开工作年度报告", "墨脱县加热萨乡", 2021),
+        # "<title>-<site>" as the first line, the clean title two lines down: the clean one
+        ("page_title_line_first.txt", "海关总署(本级机关)2020年政府信息公开工作年度报告", "海关总署(本级机关)", 2020),
+        # the title as a table's only cell ("… |") under a metadata box
+        (
+            "title_in_a_cell.txt",
+            "舟山市定海区发展和改革局2023年政府信息公开工作年度报告",
+            "舟山市定海区发展和改革局",
+            2023,
+        ),
+        # a spaced box label with no colon: "标 题 <title>"
+        ("spaced_label_no_colon.txt", "徐圩新区2024年政府信息公开年度报告", "徐圩新区", 2024),
+        # a breadcrumb parted by slashes above the title
+        ("slash_breadcrumb.txt", "示范区教育局2019年政府信息公开工作年度报告", "示范区教育局", 2019),
+        # the title's 年 lost in conversion: the year is still the title's, the agency stops before it
+        ("year_without_nian.txt", "自治区人民政府办公厅2022政府信息公开工作年度报告", "自治区人民政府办公厅", 2022),
+        # a heading that is the file's name (….docx) over a page printed on one line
+        (
+            "file_name_heading.txt",
+            "乌拉特中旗巴音乌兰苏木2021年政府信息公开工作年度报告",
+            "乌拉特中旗巴音乌兰苏木",
+            2021,
+        ),
     ],
 )
 def test_text_pages_title_is_the_titles_own_lines_or_none(
