@@ -121,7 +121,29 @@ def resolve(agency: str | None, context: str = "") -> Region:
         if chosen is None:
             break
         parent, position = chosen, position + len(text)
+    if parent is None and name.startswith("自治区"):
+        parent = _autonomous_region_named(context)
     return _region_of(parent) if parent is not None else Region()
+
+
+#: The autonomous regions by the names their reports use for them, full or short.
+_AUTONOMOUS = {short: full for full, short in [
+    ("内蒙古自治区", "内蒙古"), ("广西壮族自治区", "广西"), ("西藏自治区", "西藏"), ("宁夏回族自治区", "宁夏"),
+    ("新疆维吾尔自治区", "新疆"),
+]}  # fmt: skip
+_AUTONOMOUS_NAME = re.compile("|".join(_AUTONOMOUS))
+#: The report's opening, where it says whose it is.
+_OPENING = 3000
+
+
+def _autonomous_region_named(context: str) -> _Division | None:
+    """An agency named after the bare 自治区 (自治区人民政府办公厅, 自治区北部湾办) is of the autonomous region its
+    report names first: "由广西壮族自治区北部湾经济区规划建设管理办公室（以下简称自治区北部湾办）编制"."""
+    found = _AUTONOMOUS_NAME.search(context, 0, _OPENING)
+    if found is None:
+        return None
+    _, by_name = _divisions()
+    return next(iter(by_name.get(_AUTONOMOUS[found.group()], [])), None)
 
 
 def _first_full_name(name: str) -> int:

@@ -173,6 +173,15 @@ def test_region_settled_by_the_text() -> None:
     assert resolve("朝阳区人民政府", "长春市朝阳区人民政府 吉林省长春市").city == "长春市"
 
 
+def test_an_agency_named_after_the_bare_autonomous_region_takes_the_one_its_report_names() -> None:
+    """广西's 北部湾办 2022 report: "由广西壮族自治区北部湾经济区规划建设管理办公室（以下简称自治区北部湾办）编制";
+    新疆's 自治区人民政府办公厅 2022 report names 新疆 only by its short name."""
+    opening = "本报告由广西壮族自治区北部湾经济区规划建设管理办公室（以下简称自治区北部湾办）编制。"
+    assert resolve("自治区北部湾办", opening).province == "广西壮族自治区"
+    assert resolve("自治区人民政府办公厅", "深入学习贯彻对新疆重要讲话重要指示精神").province == "新疆维吾尔自治区"
+    assert resolve("自治区人民政府办公厅", "本报告根据《条例》编制。") == resolve(None)  # the text says none
+
+
 @pytest.mark.parametrize(
     ("text", "title"),
     [
