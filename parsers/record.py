@@ -31,6 +31,11 @@ SCHEMA = "nianbao.report/1"
 #: 3: table 二 placed by grid column spans; blank split (六) rows kept as unknown; interleaved labels read.
 PARSER_VERSION = 3
 _LEGACY_UNTIL = 2018
+#: Table 三's first row label with its seven cells glued on as one run of digits: what a crawler that joins a
+#: page's text nodes keeps (kjt.hebei.gov.cn's reports in a public crawler's CSV, 平潭's page.txt in a public
+#: archive: "一、本年新收政府信息公开申请数量713000074"). Said as a warning: the table is there, unreadable.
+_GLUED_CELLS = re.compile(r"本年新收政府信息公开申请数量\s*\d{7,}")
+_GLUED_WINDOW = 200_000
 #: A column headed by a year (2022年, 2023年度, 2022年数量): tables of the report form have none.
 _YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年度?(?:数量|数据|情况|件数)?(?:[(（][^)）]*[)）])?$")
 _BARE_YEAR = re.compile(r"^(?:19|20)\d{2}$")
@@ -95,6 +100,11 @@ def parse(document: ExtractedDocument) -> ReportRecord:
         _read_tables(record, sources, table_format)
     elif table_format is None:  # no table 二 or 三 to tell the form by: table 四 is the same in both
         _read_table4(record, sources)
+    if record["applications"] is None and _GLUED_CELLS.search(document.text[:_GLUED_WINDOW]):
+        record["warnings"].append(
+            "applications: the table's cells run together in the text (a label with its digits glued on, "
+            "such as 申请数量713000074): its numbers cannot be told apart"
+        )
     record["not_a_report"] = _not_a_report(who, record, sources, unread=document.needs_ocr)
     if record["not_a_report"]:
         record["format"], record["inferred"] = None, []

@@ -82,6 +82,20 @@ def test_a_report_with_a_comparison_in_its_prose_stays_a_report() -> None:
     assert record["applications"] == golden["applications"]
 
 
+def test_a_table_whose_cells_run_together_is_incomplete_and_says_why() -> None:
+    """A crawler that joins a page's text nodes glues each label to its cells (kjt.hebei.gov.cn's 2023 report
+    in a public crawler's CSV): the numbers cannot be told apart, so none is read, and a warning says so."""
+    glued = (
+        "河北省科学技术厅2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况申请人情况自然人"
+        "法人或其他组织总计一、本年新收政府信息公开申请数量170000017二、上年结转政府信息公开申请数量0000000"
+        "三、本年度办理结果（一）予以公开170000017（七）总计170000017四、结转下年度继续办理0000000\n"
+    )
+    record = parse_bytes(glued.encode())
+    assert (record["status"], record["applications"]) == ("incomplete", None)
+    assert any("cells run together" in warning for warning in record["warnings"])
+    assert not any("run together" in w for w in parse_bytes(LIAOCHENG.encode())["warnings"])
+
+
 @pytest.mark.parametrize(
     ("name", "data", "missing"),
     [
