@@ -20,6 +20,10 @@ from parsers.titles import listed_report_year  # the one report-title rule, shar
 
 #: Words and URL tokens of report columns (portals.md §1): what a generic crawl follows.
 _COLUMN_WORDS = re.compile(r"年报|年度报告|信息公开年度|市直部门|部门年报|区县")
+#: A year's own folder in a report column, named by the bare year: dwk.gov.cn keeps its reports under
+#: ``/xxgk/zfxxgknb/2023/…`` and ``/2024/…``, its breadcrumbs saying "政府信息公开年报 > 2023年度" (stored pages).
+_YEAR_FOLDER = re.compile(r"^/(?:19|20)\d{2}/(?:index\.s?html?)?$")
+_YEAR_NAME = re.compile(r"^\s*(?:19|20)\d{2}\s*年度?\s*$")
 _COLUMN_TOKENS = re.compile(
     r"/(?:zfxxgknb|xxgknb|gknb|nb|ndbg|zfxxgkndbg|xxgkndbg|zfxxgkgzndbg|bgtndbg|nianbao)(?:_\d+|\d+)?/"
     r"|/(?:\d{4}n|\d{4}nb|\d{4}ndgb|xxgknb\d{4})(?:_\d+)?/|/(?:bm|szfbm|gq|qzf|xjbm|szbm|bmzsjg)/",
@@ -122,7 +126,7 @@ def pager_links(tree: lxml.html.HtmlElement, url: str) -> list[str]:
 
 
 def sub_listings(tree: lxml.html.HtmlElement, url: str, items: set[str]) -> list[str]:
-    """Sub-columns of a report column (year folders ``2020n/``, groups ``bm/``, or 年报 links) under it."""
+    """Sub-columns of a report column (year folders ``2020n/`` or ``2023/``, groups ``bm/``, or 年报 links) under it."""
     prefix = column_prefix(url)
     found: list[str] = []
     for link in links(tree, url):
@@ -132,7 +136,8 @@ def sub_listings(tree: lxml.html.HtmlElement, url: str, items: set[str]) -> list
         if not path.startswith(prefix) or _PAGE_LINK.search(link.url) or _same_column(path, prefix):
             continue
         below = path[len(prefix) - 1 :]
-        if (_COLUMN_TOKENS.search(below) or _COLUMN_WORDS.search(link.text)) and link.url not in found:
+        year = _YEAR_FOLDER.match(below) or (_YEAR_NAME.match(link.text) and below.endswith("/"))
+        if (year or _COLUMN_TOKENS.search(below) or _COLUMN_WORDS.search(link.text)) and link.url not in found:
             found.append(link.url)
     return found
 

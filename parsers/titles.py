@@ -24,11 +24,15 @@ TITLE_WINDOW = 4000
 #: A flipbook viewer's page prefix on a line ("Page 8 - 威海市文登区信访局2022年…": reports published as
 #: page-by-page e-books, 文登区 2020 and 2022 at 180.76.149.248:88/book/…/files/basic-html/page8.html).
 VIEWER_PAGE = re.compile(r"^Page\s*\d+\s*[-–—]\s*")
-#: The report words: 年度报告, 年报, 年度(信息公开)工作报告.
-REPORT_WORDS = re.compile(r"年度报告|年报|年度(?:信息公开)?工作报告")
+#: The report words: 年度报告, 年报, 年度(信息公开)工作报告, and (政府)信息公开 / 政务公开 工作报告 after a year
+#: (gxt.hebei.gov.cn: "河北省工业和信息化厅2023年度政府信息公开工作报告"; 应急管理部 and 邢台高新区投资促进局:
+#: "…2023年政府信息公开工作报告").
+REPORT_WORDS = re.compile(r"年度报告|年报|年度(?:信息公开)?工作报告|(?:信息|政务)公开工作报告")
 #: Whose report: information disclosure (a bare "…年报" in a 年报 column counts too).
 _DISCLOSURE = re.compile(r"信息公开|政务公开|政府信息")
-_NOT_A_REPORT = re.compile(r"通知|通报|的函|工作要点|工作总结|工作计划|实施方案")
+#: Not reports though they carry the words; 政府网站 (工作)年报/年度报表: the website's own annual report
+#: (kjt.hebei.gov.cn lists "河北省科学技术厅政府网站工作年报（2022年度）" in its 年报 column).
+_NOT_A_REPORT = re.compile(r"通知|通报|的函|工作要点|工作总结|工作计划|实施方案|(?:政府|门户)网站")
 #: A form, not a report, even when only a bracketed note says so: …年度报告（模板）, （征求意见稿）.
 _DRAFT_OR_FORM = re.compile(r"模板|样本|范本|样表|征求意见稿")
 #: What may follow the report words in a title or link text: a note in brackets, a file extension, a date.

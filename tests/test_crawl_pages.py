@@ -34,6 +34,11 @@ def read(name: str) -> str:
         ("关于印发2023年政府信息公开工作要点的通...", None),
         ("邯郸市人民政府办公室关于印发邯郸市支持重点行业（深度治...", None),
         ("河北省科学技术厅政府信息公开工作年度报...", None),  # no year left
+        # 年度 before 政府, nothing after 工作 (gxt.hebei.gov.cn 2021–2023); no 年度 at all (应急管理部)
+        ("河北省工业和信息化厅2023年度政府信息公开工作报告", 2023),
+        ("应急管理部2023年政府信息公开工作报告", 2023),
+        ("某县2023年政府工作报告", None),  # the government's work report, not disclosure
+        ("河北省科学技术厅政府网站工作年报（2022年度）", None),  # the website's annual report (kjt.hebei.gov.cn)
     ],
 )
 def test_report_titles(title: str, year: int | None) -> None:

@@ -93,6 +93,13 @@ def test_attachment_named_only_in_the_hasfj_script_is_the_reports_file() -> None
     assert page.is_shell and page.year == 2025
 
 
+def test_year_folders_named_by_the_bare_year_are_sub_columns() -> None:
+    column = "http://www.dwk.gov.cn/xxgk/zfxxgknb/"
+    listing = read("year_folders_bare.html", column)
+    assert [f.url for f in listing.follow if not f.same_column] == [column + "2024/", column + "2023/"]
+    assert [item.url for item in listing.items] == [column + "2024/202501/t20250123_4802667.html"]
+
+
 def test_count_page_pager_names_pages_after_its_first_page_link_and_ignores_commented_pagers() -> None:
     column = "http://www.example.gov.cn/zwgk/zfxxgknb/"
     listing = read("countpage_inline.html", column)
