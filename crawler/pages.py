@@ -24,9 +24,12 @@ _COLUMN_WORDS = re.compile(r"年报|年度报告|信息公开年度|市直部门
 #: ``/xxgk/zfxxgknb/2023/…`` and ``/2024/…``, its breadcrumbs saying "政府信息公开年报 > 2023年度" (stored pages).
 _YEAR_FOLDER = re.compile(r"^/(?:19|20)\d{2}/(?:index\.s?html?)?$")
 _YEAR_NAME = re.compile(r"^\s*(?:19|20)\d{2}\s*年度?\s*$")
+#: Report column folders. Beijing districts' year trees (public notes on their 年报 trees): 密云
+#: ``zfxxgknb/gknb2017/``, 怀柔 ``gknb/2018nb/zxjd2018/`` (towns and streets), 大兴 ``dxqzf69/2018n/xzjd/``.
 _COLUMN_TOKENS = re.compile(
     r"/(?:zfxxgknb|xxgknb|gknb|nb|ndbg|zfxxgkndbg|xxgkndbg|zfxxgkgzndbg|bgtndbg|nianbao)(?:_\d+|\d+)?/"
-    r"|/(?:\d{4}n|\d{4}nb|\d{4}ndgb|xxgknb\d{4})(?:_\d+)?/|/(?:bm|szfbm|gq|qzf|xjbm|szbm|bmzsjg)/",
+    r"|/(?:\d{4}n|\d{4}nb|\d{4}ndgb|xxgknb\d{4}|gknb\d{4}|zxjd\d{4})(?:_\d+)?/"
+    r"|/(?:bm|szfbm|gq|qzf|xjbm|szbm|bmzsjg|xzjd)/",
     re.I,
 )
 #: A pager link's URL. ``current=N``: jyt.hebei.gov.cn's ``column.jsp?id=1414231541890&current=N`` (its 年报

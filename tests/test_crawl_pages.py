@@ -210,3 +210,18 @@ def test_a_report_shown_in_a_frame_or_named_by_a_file_element_is_the_pages_file(
     assert [(link.url, link.text) for link in page.attachments] == [
         ("https://www.mz.gov.cn/u/cms/nb2025.pdf", "绵竹市2025年政府信息公开工作年度报告.pdf")
     ]
+
+
+def test_sub_columns_of_beijing_year_trees_and_bare_year_folders() -> None:
+    """Beijing districts' 年报 trees (public notes: 密云 gknb2017/, 怀柔 2018nb/zxjd2018/, 大兴 2018n/xzjd/) and
+    dwk.gov.cn's bare-year folders (zfxxgknb/2023/, "2023年度"); an article link in a month folder is none."""
+    column = "https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"
+    html = """<html><body><a href="gknb2018/">2018年</a> <a href="2018nb/zxjd2018/">乡镇街道</a>
+    <a href="2018n/xzjd/">街乡镇</a> <a href="2023/">2023年度</a> <a href="202401/t20240101_1.html">某通知</a>
+    </body></html>"""
+    assert pages.sub_listings(pages.parse(html), column, set()) == [
+        column + "gknb2018/",
+        column + "2018nb/zxjd2018/",
+        column + "2018n/xzjd/",
+        column + "2023/",
+    ]
