@@ -37,6 +37,9 @@ _MAX_TITLE_LINES = 4
 #: How far into a text the title is looked for: lines that are not chrome (characters: TITLE_WINDOW).
 _MAX_SCANNED_LINES = 12
 _BULLETS = ("- ", "* ", "• ", "· ")
+#: A section heading or a table row (一、总体情况, 一、本年新收政府信息公开申请数量 2 0 0 0 0 0 2, (一)予以公开):
+#: a PDF page whose text starts mid-table puts such a row above the next page's header (文登区 审计局 2020).
+_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
 _NOT_TITLE_LINE = re.compile(r"[:：|>›»]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 #: A title cell: 标题 / 名称 then the title, after a colon, a cell bar or only a space (xwxq.gov.cn, 徐圩新区:
 #: "标 题 徐圩新区2024年政府信息公开年度报告").
@@ -214,6 +217,7 @@ def _title_part(line: str) -> bool:
         and not line.endswith(("。", "；", ";"))
         and not line.startswith(_BULLETS)
         and not _FILE_NAME.search(line)
+        and not _NUMBERED.match(line)
     )
 
 

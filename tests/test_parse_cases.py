@@ -185,6 +185,13 @@ def test_an_agency_named_after_the_bare_autonomous_region_takes_the_one_its_repo
 @pytest.mark.parametrize(
     ("text", "title"),
     [
+        # a PDF page's text starting mid-table, then the flipbook's page header (文登区审计局 2020, page 9):
+        # the table row above is no head of the title
+        (
+            "一、本年新收政府信息公开申请数量 2 0 0 0 0 0 2\nPage 9 - 2020年报_审计局\nP. 9\n"
+            "四、结转下年度继续办理 0 0 0",
+            "2020年报_审计局",
+        ),
         # chrome of a real 北京大兴 page before the title: a date line and a source line
         (
             "发布日期：2024-01-19\n来源：大兴区政府办\n北京市大兴区人民政府2023年政府信息公开工作年度报告\n一、总体情况",
