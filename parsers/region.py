@@ -123,7 +123,25 @@ def resolve(agency: str | None, context: str = "") -> Region:
         parent, position = chosen, position + len(text)
     if parent is None and name.startswith("自治区"):
         parent = _autonomous_region_named(context)
-    return _region_of(parent) if parent is not None else Region()
+    if parent is None:
+        return _placed_by_the_text(name, context)
+    return _region_of(parent)
+
+
+def _placed_by_the_text(name: str, context: str) -> Region:
+    """An agency whose name holds no place (徐圩新区) takes the place its report's opening prints right before
+    its name: "上合组织…示范区(连云港徐圩新区" (xwxq.gov.cn, 2024) gives 江苏省连云港市."""
+    if len(name) < 2:
+        return Region()
+    for found in re.finditer(re.escape(name), context[:_OPENING]):
+        for length in range(_PLACE_BEFORE, 1, -1):
+            start = found.start() - length
+            match = _match_at(context[start : found.end()], 0, None) if start >= 0 else None
+            if match and len(match[0]) >= length:  # the place may end inside the name (福田 + 区香蜜湖…)
+                region = resolve(context[start : found.end()])
+                if region != Region():
+                    return region
+    return Region()
 
 
 #: The autonomous regions by the names their reports use for them, full or short.
@@ -134,6 +152,8 @@ _AUTONOMOUS = {short: full for full, short in [
 _AUTONOMOUS_NAME = re.compile("|".join(_AUTONOMOUS))
 #: The report's opening, where it says whose it is.
 _OPENING = 3000
+#: The longest place name looked for right before an agency's name in the text (连云港, 秦安县, 内蒙古自治区).
+_PLACE_BEFORE = 8
 
 
 def _autonomous_region_named(context: str) -> _Division | None:

@@ -182,6 +182,17 @@ def test_an_agency_named_after_the_bare_autonomous_region_takes_the_one_its_repo
     assert resolve("自治区人民政府办公厅", "本报告根据《条例》编制。") == resolve(None)  # the text says none
 
 
+def test_an_agency_without_a_place_takes_the_one_its_text_prints_before_its_name() -> None:
+    """徐圩新区's 2024 report (xwxq.gov.cn) names itself "连云港徐圩新区" in its opening; a text that prints the
+    name with no place before it leaves the region unknown."""
+    assert resolve("徐圩新区", "上海合作组织出海基地(连云港徐圩新区)").city == "连云港市"
+    assert resolve("兴国镇人民政府", "秦安县兴国镇人民政府2025年").county == "秦安县"
+    # 福田区's 香蜜湖 centre titles itself "区香蜜湖…中心"; its source line says "深圳市福田区香蜜湖…中心"
+    assert resolve("区香蜜湖片区建设发展事务中心", "来源 : 深圳市福田区香蜜湖片区建设发展事务中心").county == "福田区"
+    assert resolve("徐圩新区", "徐圩新区本年度") == resolve(None)
+    assert resolve("北街街道", "2025年,北街街道") == resolve(None)  # 年, not a place, before it
+
+
 @pytest.mark.parametrize(
     ("text", "title"),
     [
