@@ -26,10 +26,10 @@ from crawler.families.base import Family, Follow, Listing, believed_page_count, 
 
 _DECLARED = re.compile(r"<span class=[\"']p_t[\"']>\s*共\s*(\d+)\s*条")
 _PAGE = re.compile(r"^(.*/)(\d+)\.htm$")
-#: Query pagers: (the page count's parameter, the page number's parameter), the module's number shared.
+#: Query pagers: the page count's parameter and the page number's (``number``), the module's number shared.
 _QUERY_PAGERS = (
-    re.compile(r"[?&]totalpage=(?P<count>\d+)&(?:.*&)?(?P<page>PAGENUM=)\d+"),
-    re.compile(r"[?&]ainfolist(?P<unit>\d+)t=(?P<count>\d+)&(?:.*&)?(?P<page>ainfolist(?P=unit)p=)\d+"),
+    re.compile(r"[?&]totalpage=(?P<count>\d+)&(?:.*&)?PAGENUM=(?P<number>\d+)"),
+    re.compile(r"[?&]ainfolist(?P<unit>\d+)t=(?P<count>\d+)&(?:.*&)?ainfolist(?P=unit)p=(?P<number>\d+)"),
 )
 
 
@@ -65,10 +65,8 @@ def query_pages(anchors: list[str], url: str, listing: Listing) -> list[str]:
             found = pager.search(anchor)
             if found:
                 count = believed_page_count(int(found.group("count")), listing)
-                start, end = found.span("page")
-                numbered = re.compile(r"\d+").match(anchor, end)
-                rest = anchor[numbered.end() :] if numbered else anchor[end:]
-                urls = [f"{anchor[:start]}{found.group('page')}{page}{rest}" for page in range(2, count + 1)]
+                head, rest = anchor[: found.start("number")], anchor[found.end("number") :]
+                urls = [f"{head}{page}{rest}" for page in range(2, count + 1)]
                 return [page for page in urls if page != url]
     return []
 
